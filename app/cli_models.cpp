@@ -1,0 +1,36 @@
+#include <cstdio>
+
+#include "app/cli_commands.h"
+#include "app/cli_output.h"
+#include "engine/model_catalog.h"
+
+namespace fovea::cli {
+
+int run_models(bool json) {
+  const auto& catalog = engine::model_catalog();
+  if (json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const engine::ModelInfo& m : catalog) {
+      list.push_back({{"name", m.name},
+                      {"family", m.family},
+                      {"description", m.description},
+                      {"parameters", m.parameters},
+                      {"defaults",
+                       {{"input_size", m.input_size},
+                        {"crop_pct", m.crop_pct},
+                        {"interpolation", m.interpolation},
+                        {"mean", m.mean},
+                        {"std", m.std},
+                        {"num_classes", 1000}}}});
+    }
+    print_json({{"models", list}});
+    return 0;
+  }
+  std::printf("%-12s %14s  %s\n", "model", "parameters", "description");
+  for (const engine::ModelInfo& m : catalog) {
+    std::printf("%-12s %14s  %s\n", m.name.c_str(), format_count(m.parameters).c_str(), m.description.c_str());
+  }
+  return 0;
+}
+
+}  // namespace fovea::cli

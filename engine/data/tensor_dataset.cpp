@@ -1,0 +1,85 @@
+#include "engine/data/tensor_dataset.h"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "engine/data/cifar_reader.h"
+#include "engine/data/idx_reader.h"
+#include "engine/errors.h"
+
+namespace fovea::engine {
+namespace {
+
+LabelledImages read_split(const DatasetInfo& info, const std::vector<std::string>& files, int64_t limit) {
+  switch (info.format) {
+    case DatasetFormat::Idx: return read_idx_images(files.at(0), files.at(1), limit);
+    case DatasetFormat::Cifar10Binary: return read_cifar10_batches(files, limit);
+  }
+  throw DatasetError(info.root + ": unsupported format");
+}
+
+void check_labels(const TensorSplit& split, size_t classes, const std::string& where) {
+  if (split.size() == 0) throw DatasetError(where + ": no images");
+  const int64_t max_label = split.labels.max().item<int64_t>();
+  if (max_label >= static_cast<int64_t>(classes))
+    throw DatasetError(where + ": label " + std::to_string(max_label) + " but only " + std::to_string(classes) +
+                       " class names");
+}
+
+// Per-channel mean and standard deviation in [0, 1] units, exactly, from a histogram of pixel values.
+void channel_statistics(const LabelledImages& images, std::array<float, 3>& mean, std::array<float, 3>& std) {
+  std::vector<std::array<int64_t, 256>> histogram(static_cast<size_t>(images.channels));
+  for (auto& h : histogram) h.fill(0);
+  const size_t channels = static_cast<size_t>(images.channels);
+  for (size_t i = 0; i < images.pixels.size(); ++i) ++histogram[i % channels][images.pixels[i]];
+  for (size_t c = 0; c < channels && c < 3; ++c) {
+    double n = 0, sum = 0, squares = 0;
+    for (int v = 0; v < 256; ++v) {
+      const double x = v / 255.0, count = static_cast<double>(histogram[c][v]);
+      n += count;
+      sum += count * x;
+      squares += count * x * x;
+    }
+    const double m = n > 0 ? sum / n : 0.0;
+    mean[c] = static_cast<float>(m);
+    std[c] = static_cast<float>(std::max(1e-3, std::sqrt(std::max(0.0, squares / std::max(n, 1.0) - m * m))));
+  }
+}
+
+}  // namespace
+
+TensorSplit TensorSplit::to(const at::Device& device) const {
+  return {images.to(device), labels.to(device)};
+}
+
+TensorSplit to_tensor_split(LabelledImages&& images) {
+  TensorSplit split;
+  split.images = at::empty({images.count, images.height, images.width, images.channels}, at::kByte);
+  std::memcpy(split.images.data_ptr(), images.pixels.data(), images.pixels.size());
+  split.labels = at::empty({images.count}, at::kLong);
+  std::memcpy(split.labels.data_ptr(), images.labels.data(), images.labels.size() * sizeof(int64_t));
+  return split;
+}
+
+TensorDataset load_tensor_dataset(const std::string& path, int64_t limit_train, int64_t limit_test) {
+  TensorDataset ds;
+  ds.info = probe_dataset(path);
+  LabelledImages train = read_split(ds.info, ds.info.train_files, limit_train);
+  channel_statistics(train, ds.mean, ds.std);
+  ds.train = to_tensor_split(std::move(train));
+  ds.test = to_tensor_split(read_split(ds.info, ds.info.test_files, limit_test));
+  check_labels(ds.train, ds.info.class_names.size(), ds.info.root + " (training split)");
+  check_labels(ds.test, ds.info.class_names.size(), ds.info.root + " (test split)");
+  if (ds.train.images.sizes().slice(1) != ds.test.images.sizes().slice(1))
+    throw DatasetError(ds.info.root + ": training and test images differ in size");
+  ds.info.train_count = ds.train.size();
+  ds.info.test_count = ds.test.size();
+  if (ds.info.channels > 3) throw DatasetError(ds.info.root + ": images with more than 3 channels are not supported");
+
+  return ds;
+}
+
+}  // namespace fovea::engine

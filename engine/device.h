@@ -1,0 +1,17 @@
+// Choosing the compute device from user text: "auto", "cpu", "cuda" or "cuda:N".
+#pragma once
+#include <string>
+
+#include <c10/core/Device.h>
+
+namespace fovea::engine {
+
+// Throws ConfigError when the text is not a device or the device is not present.
+c10::Device resolve_device(const std::string& request);
+std::string describe_device(const c10::Device& device);
+
+// Sets the calling thread's intra-op thread count to the number of cores unless OMP_NUM_THREADS
+// says otherwise (the OpenMP runtime on some machines defaults to one); returns the count.
+int use_all_cpu_cores();
+
+}  // namespace fovea::engine

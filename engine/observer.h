@@ -1,0 +1,95 @@
+// What a running job tells the outside world. Called on the job's own thread: implementations that
+// touch a GUI must queue the work onto the GUI thread (see ui/engine_bridge.h).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/log.h"
+
+namespace fovea::engine {
+
+enum class JobState { Idle, Running, Paused, Cancelling, Finished, Cancelled, Failed };
+const char* job_state_name(JobState state);
+bool is_terminal(JobState state);
+
+struct Progress {
+  int epoch = 0;               // 1-based epoch in progress
+  int epochs = 0;
+  int64_t step = 0;            // global optimizer steps done
+  int64_t total_steps = 0;
+  int64_t step_in_epoch = 0;
+  int64_t steps_per_epoch = 0;
+  double images_per_second = 0;
+  double elapsed_seconds = 0;
+  double eta_seconds = -1;     // negative while unknown
+  std::string phase;           // "train", "evaluate", "checkpoint"
+};
+
+struct StepMetrics {
+  int64_t step = 0;
+  int epoch = 0;
+  double train_loss = 0;
+  double learning_rate = 0;
+};
+
+struct EpochMetrics {
+  int epoch = 0;
+  double train_loss = 0;
+  double train_accuracy = 0;   // 0..1, on the augmented training batches
+  double test_loss = 0;
+  double test_accuracy = 0;    // 0..1
+  double learning_rate = 0;    // at the end of the epoch
+  double seconds = 0;
+  double images_per_second = 0;  // training throughput of this epoch
+  int num_classes = 0;
+  std::vector<int64_t> confusion;  // row = true class, column = predicted; num_classes^2
+  std::string checkpoint;      // written after this epoch, empty if none
+};
+
+// An image as 8-bit pixels, row-major HWC (channels 1 or 3).
+struct Image {
+  int width = 0, height = 0, channels = 0;
+  std::vector<uint8_t> pixels;
+};
+
+struct SamplePrediction {
+  int64_t index = 0;           // position in the test set
+  Image image;
+  int label = -1;
+  std::vector<int> top_classes;          // best first
+  std::vector<float> top_probabilities;  // same order
+  bool correct() const { return !top_classes.empty() && top_classes.front() == label; }
+};
+
+struct PredictionSamples {
+  int epoch = 0;
+  std::vector<std::string> class_names;
+  std::vector<SamplePrediction> items;
+};
+
+struct TrainSummary {
+  int epochs_completed = 0;
+  double train_loss = 0;
+  double test_loss = 0;
+  double test_accuracy = 0;
+  double images_per_second = 0;  // training images per second over the whole run
+  double seconds = 0;
+  std::string checkpoint;        // the last one written
+  std::string device;
+};
+
+class JobObserver {
+ public:
+  virtual ~JobObserver() = default;
+  virtual void on_state(JobState) {}
+  virtual void on_progress(const Progress&) {}
+  virtual void on_step(const StepMetrics&) {}
+  virtual void on_epoch(const EpochMetrics&) {}
+  virtual void on_predictions(const PredictionSamples&) {}
+  virtual void on_log(log::Level, const std::string&) {}
+  virtual void on_finished(const TrainSummary&) {}
+  virtual void on_failed(const std::string& /*message*/) {}
+};
+
+}  // namespace fovea::engine

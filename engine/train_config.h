@@ -1,0 +1,44 @@
+// Everything that defines a training run. Plain data: the GUI and the CLI fill it in the same way.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace fovea::engine {
+
+enum class OptimizerKind { Sgd, Adam };
+enum class LrSchedule { Constant, Cosine };
+
+struct TrainConfig {
+  std::string model = "resnet18";
+  bool cifar_stem = false;          // ResNet: 3x3 stride-1 stem, no max-pool
+  std::string data_path;
+  int epochs = 10;
+  int64_t batch_size = 64;
+  double learning_rate = 0;         // 0: the optimizer's default (default_learning_rate)
+  OptimizerKind optimizer = OptimizerKind::Adam;
+  double momentum = 0.9;            // SGD
+  double weight_decay = -1;         // negative: the optimizer's default (default_weight_decay)
+  LrSchedule schedule = LrSchedule::Cosine;
+  bool augment = true;              // random 2-pixel translate; also horizontal flips for photographs (CIFAR)
+  std::string device = "auto";      // auto, cpu, cuda, cuda:N
+  std::string output_dir;           // checkpoints go here; empty: no checkpoints
+  int64_t limit_train = 0;          // use only the first N training images (0: all)
+  int64_t limit_test = 0;
+  uint64_t seed = 0;
+  int sample_predictions = 32;      // test images whose predictions are reported each epoch
+};
+
+double default_learning_rate(OptimizerKind kind);
+double default_weight_decay(OptimizerKind kind);
+const char* optimizer_name(OptimizerKind kind);
+const char* schedule_name(LrSchedule schedule);
+// Parse user text; throw ConfigError naming the bad value and the accepted ones.
+OptimizerKind parse_optimizer(const std::string& text);
+LrSchedule parse_schedule(const std::string& text);
+std::vector<std::string> optimizer_names();
+
+// Throws ConfigError on the first bad field, naming it.
+void validate(const TrainConfig& config);
+
+}  // namespace fovea::engine

@@ -1,0 +1,16 @@
+// Training as an engine job: the GUI and the CLI both start training through these calls.
+#pragma once
+#include <memory>
+
+#include "engine/job.h"
+#include "engine/train_config.h"
+
+namespace fovea::engine {
+
+// A job that trains with `config` on its own thread; reports to `observer` (which must outlive it).
+std::unique_ptr<Job> make_train_job(TrainConfig config, JobObserver& observer);
+
+// The training itself, on the calling thread. Throws on errors (the job turns them into on_failed).
+TrainSummary train(const TrainConfig& config, JobControl& control, JobObserver& observer);
+
+}  // namespace fovea::engine

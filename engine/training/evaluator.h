@@ -1,0 +1,32 @@
+// Test-set evaluation: loss, accuracy, confusion matrix, and top-5 predictions for chosen samples.
+#pragma once
+#include <vector>
+
+#include "engine/data/tensor_dataset.h"
+#include "engine/job.h"
+#include "engine/observer.h"
+#include "engine/training/batch_maker.h"
+
+namespace fovea::models {
+class ImageClassifier;
+}
+
+namespace fovea::engine {
+
+struct EvaluationResult {
+  double loss = 0;
+  double accuracy = 0;
+  std::vector<int64_t> confusion;      // classes x classes, row = true class
+  std::vector<SamplePrediction> samples;
+};
+
+// `split` and `batches` live on the evaluation device; `sample_indices` are positions in the split
+// whose predictions (with their images from `host_images`, uint8 NHWC on the CPU) are returned.
+EvaluationResult evaluate(models::ImageClassifier& model, const TensorSplit& split, const BatchMaker& batches,
+                          int64_t batch_size, int num_classes, const std::vector<int64_t>& sample_indices,
+                          const at::Tensor& host_images, JobControl& control);
+
+// Evenly spaced positions, so that the same test images are shown every epoch.
+std::vector<int64_t> evenly_spaced(int64_t population, int count);
+
+}  // namespace fovea::engine

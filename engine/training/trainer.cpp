@@ -1,0 +1,280 @@
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/nn/functional/loss.h>
+#include <torch/optim/adam.h>
+#include <torch/optim/sgd.h>
+#include <torch/utils.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/checkpoint.h"
+#include "engine/data/tensor_dataset.h"
+#include "engine/device.h"
+#include "engine/errors.h"
+#include "engine/train_job.h"
+#include "engine/training/batch_maker.h"
+#include "engine/training/evaluator.h"
+#include "engine/training/lr_schedule.h"
+#include "models/registry.h"
+
+namespace fovea::engine {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr int64_t kMaxTranslate = 2;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+void say(JobObserver& observer, log::Level level, const std::string& message) {
+  log::write(level, message);
+  observer.on_log(level, message);
+}
+
+std::string fixed(double value, int digits) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*f", digits, value);
+  return buffer;
+}
+
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainConfig& config, models::ImageClassifier& model) {
+  if (config.optimizer == OptimizerKind::Sgd) {
+    return std::make_unique<torch::optim::SGD>(
+        model.parameters(),
+        torch::optim::SGDOptions(config.learning_rate).momentum(config.momentum).weight_decay(config.weight_decay));
+  }
+  return std::make_unique<torch::optim::Adam>(
+      model.parameters(), torch::optim::AdamOptions(config.learning_rate).weight_decay(config.weight_decay));
+}
+
+void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {
+  for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
+}
+
+nlohmann::json checkpoint_metadata(const TrainConfig& config, const TensorDataset& data, const EpochMetrics& epoch,
+                                   int64_t step) {
+  nlohmann::json meta;
+  meta["format"] = "fovea-checkpoint";
+  meta["version"] = 1;
+  meta["model"] = {{"name", config.model},
+                   {"num_classes", data.info.class_names.size()},
+                   {"in_channels", data.info.channels},
+                   {"cifar_stem", config.cifar_stem}};
+  meta["class_names"] = data.info.class_names;
+  meta["preprocessing"] = {{"height", data.info.height},
+                           {"width", data.info.width},
+                           {"mean", std::vector<float>(data.mean.begin(), data.mean.begin() + data.info.channels)},
+                           {"std", std::vector<float>(data.std.begin(), data.std.begin() + data.info.channels)}};
+  meta["dataset"] = {{"path", data.info.root}, {"format", data.info.format_name}};
+  meta["epoch"] = epoch.epoch;
+  meta["step"] = step;
+  meta["metrics"] = {{"train_loss", epoch.train_loss},
+                     {"train_accuracy", epoch.train_accuracy},
+                     {"test_loss", epoch.test_loss},
+                     {"test_accuracy", epoch.test_accuracy},
+                     {"learning_rate", epoch.learning_rate}};
+  meta["confusion"] = epoch.confusion;
+  meta["train_config"] = {{"epochs", config.epochs},
+                          {"batch_size", config.batch_size},
+                          {"learning_rate", config.learning_rate},
+                          {"optimizer", optimizer_name(config.optimizer)},
+                          {"momentum", config.momentum},
+                          {"weight_decay", config.weight_decay},
+                          {"schedule", schedule_name(config.schedule)},
+                          {"augment", config.augment},
+                          {"seed", config.seed}};
+  return meta;
+}
+
+// Sends progress at most ~10 times a second, plus whenever a phase changes.
+class ProgressReporter {
+ public:
+  ProgressReporter(JobObserver& observer, Progress base) : observer_(observer), progress_(base) {}
+  Progress& state() { return progress_; }
+  void send(bool force) {
+    const auto now = Clock::now();
+    if (!force && now - last_ < std::chrono::milliseconds(100)) return;
+    last_ = now;
+    observer_.on_progress(progress_);
+  }
+
+ private:
+  JobObserver& observer_;
+  Progress progress_;
+  Clock::time_point last_{};
+};
+
+}  // namespace
+
+TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserver& observer) {
+  const int threads = use_all_cpu_cores();
+  TrainConfig config = requested;
+  validate(config);
+  if (config.learning_rate == 0) config.learning_rate = default_learning_rate(config.optimizer);
+  if (config.weight_decay < 0) config.weight_decay = default_weight_decay(config.optimizer);
+  const c10::Device device = resolve_device(config.device);
+  const auto run_start = Clock::now();
+
+  say(observer, log::Level::Info, "loading " + config.data_path);
+  TensorDataset data = load_tensor_dataset(config.data_path, config.limit_train, config.limit_test);
+  const int num_classes = static_cast<int>(data.info.class_names.size());
+  say(observer, log::Level::Info,
+      data.info.format_name + ": " + std::to_string(data.info.train_count) + " training and " +
+          std::to_string(data.info.test_count) + " test images of " + std::to_string(data.info.height) + "x" +
+          std::to_string(data.info.width) + "x" + std::to_string(data.info.channels) + ", " +
+          std::to_string(num_classes) + " classes");
+
+  torch::manual_seed(config.seed);
+  auto model = models::create_model({config.model, num_classes, data.info.channels, config.cifar_stem});
+  model->to(device);
+  say(observer, log::Level::Info,
+      config.model + " with " + std::to_string(models::parameter_count(*model)) + " parameters on " +
+          describe_device(device) + " (" + std::to_string(threads) + " CPU threads), " + optimizer_name(config.optimizer) + " lr " + fixed(config.learning_rate, 5) +
+          ", batch " + std::to_string(config.batch_size));
+  auto optimizer = make_optimizer(config, *model);
+
+  const at::Tensor host_test_images = data.test.images;
+  const TensorSplit train_split = data.train.to(device), test_split = data.test.to(device);
+  BatchOptions train_options;
+  train_options.mean = data.mean;
+  train_options.std = data.std;
+  train_options.seed = config.seed;
+  train_options.max_translate = config.augment ? kMaxTranslate : 0;
+  // Mirror images only for photographs: a flipped digit or letter is another symbol.
+  train_options.random_flip = config.augment && data.info.format == DatasetFormat::Cifar10Binary;
+  BatchOptions test_options = train_options;
+  test_options.max_translate = 0;
+  test_options.random_flip = false;
+  const BatchMaker train_batches(train_split.images, train_options), test_batches(test_split.images, test_options);
+  const std::vector<int64_t> sample_positions = evenly_spaced(test_split.size(), config.sample_predictions);
+
+  const int64_t n = train_split.size();
+  const int64_t batch = std::min(config.batch_size, n);
+  const int64_t steps_per_epoch = n / batch;  // the last partial batch is dropped (BatchNorm needs > 1 sample)
+  const int64_t total_steps = steps_per_epoch * config.epochs;
+  const std::string out_dir = config.output_dir;
+  if (!out_dir.empty()) std::filesystem::create_directories(out_dir);
+
+  Progress base;
+  base.epochs = config.epochs;
+  base.total_steps = total_steps;
+  base.steps_per_epoch = steps_per_epoch;
+  ProgressReporter progress(observer, base);
+  TrainSummary summary;
+  summary.device = describe_device(device);
+  int64_t step = 0;
+  double train_seconds = 0;
+  uint64_t drawn = 0;
+
+  for (int epoch = 1; epoch <= config.epochs; ++epoch) {
+    const auto epoch_start = Clock::now();
+    model->train();
+    auto generator = at::make_generator<at::CPUGeneratorImpl>(config.seed * 1000003ULL + static_cast<uint64_t>(epoch));
+    const at::Tensor order = at::randperm(n, generator, at::kLong).to(device);
+    at::Tensor loss_sum = at::zeros({}, at::TensorOptions(at::kDouble).device(device));
+    at::Tensor correct = at::zeros({}, at::TensorOptions(at::kLong).device(device));
+    double lr = config.learning_rate;
+    progress.state().epoch = epoch;
+    progress.state().phase = "train";
+
+    for (int64_t s = 0; s < steps_per_epoch; ++s) {
+      control.checkpoint();
+      const at::Tensor idx = order.slice(0, s * batch, (s + 1) * batch);
+      const at::Tensor images = train_batches.make(idx, drawn);
+      const at::Tensor labels = train_split.labels.index_select(0, idx);
+      drawn += static_cast<uint64_t>(batch);
+      lr = learning_rate_at(config.schedule, config.learning_rate, step, total_steps);
+      set_learning_rate(*optimizer, lr);
+
+      const at::Tensor logits = model->forward(images);
+      const at::Tensor loss = torch::nn::functional::cross_entropy(logits, labels);
+      control.checkpoint();  // a forward pass can be long on the CPU: honour a cancel before the backward
+      optimizer->zero_grad();
+      loss.backward();
+      optimizer->step();
+      ++step;
+
+      const double loss_value = loss.item<double>();
+      if (!std::isfinite(loss_value))
+        throw Error("training diverged: the loss became " + std::string(std::isnan(loss_value) ? "NaN" : "infinite") +
+                    " at step " + std::to_string(step) + " (epoch " + std::to_string(epoch) +
+                    "); try a lower learning rate");
+      loss_sum += loss.detach().to(at::kDouble);
+      correct += logits.detach().argmax(1).eq(labels).sum();
+      observer.on_step({step, epoch, loss_value, lr});
+
+      const double elapsed = train_seconds + seconds_since(epoch_start);
+      Progress& p = progress.state();
+      p.step = step;
+      p.step_in_epoch = s + 1;
+      p.elapsed_seconds = seconds_since(run_start);
+      p.images_per_second = elapsed > 0 ? static_cast<double>(step * batch) / elapsed : 0;
+      p.eta_seconds = step > 0 ? elapsed / static_cast<double>(step) * static_cast<double>(total_steps - step) : -1;
+      progress.send(s + 1 == steps_per_epoch);
+    }
+    const double epoch_train_seconds = seconds_since(epoch_start);
+    train_seconds += epoch_train_seconds;
+
+    progress.state().phase = "evaluate";
+    progress.send(true);
+    const EvaluationResult eval = evaluate(*model, test_split, test_batches, batch * 2, num_classes, sample_positions,
+                                           host_test_images, control);
+
+    EpochMetrics metrics;
+    metrics.epoch = epoch;
+    metrics.train_loss = loss_sum.item<double>() / static_cast<double>(steps_per_epoch);
+    metrics.train_accuracy = static_cast<double>(correct.item<int64_t>()) / static_cast<double>(steps_per_epoch * batch);
+    metrics.test_loss = eval.loss;
+    metrics.test_accuracy = eval.accuracy;
+    metrics.learning_rate = lr;
+    metrics.seconds = seconds_since(epoch_start);
+    metrics.images_per_second = static_cast<double>(steps_per_epoch * batch) / epoch_train_seconds;
+    metrics.num_classes = num_classes;
+    metrics.confusion = eval.confusion;
+
+    if (!out_dir.empty()) {
+      progress.state().phase = "checkpoint";
+      progress.send(true);
+      char name[32];
+      std::snprintf(name, sizeof name, "epoch-%03d.safetensors", epoch);
+      metrics.checkpoint = (std::filesystem::path(out_dir) / name).string();
+      save_checkpoint(metrics.checkpoint, *model, checkpoint_metadata(config, data, metrics, step).dump());
+      summary.checkpoint = metrics.checkpoint;
+    }
+    observer.on_epoch(metrics);
+    observer.on_predictions({epoch, data.info.class_names, eval.samples});
+    say(observer, log::Level::Info,
+        "epoch " + std::to_string(epoch) + "/" + std::to_string(config.epochs) + ": train loss " +
+            fixed(metrics.train_loss, 4) + ", train acc " + fixed(100 * metrics.train_accuracy, 2) + "%, test loss " +
+            fixed(metrics.test_loss, 4) + ", test acc " + fixed(100 * metrics.test_accuracy, 2) + "%, " +
+            fixed(metrics.images_per_second, 0) + " img/s" +
+            (metrics.checkpoint.empty() ? "" : ", saved " + metrics.checkpoint));
+
+    summary.epochs_completed = epoch;
+    summary.train_loss = metrics.train_loss;
+    summary.test_loss = metrics.test_loss;
+    summary.test_accuracy = metrics.test_accuracy;
+  }
+  summary.seconds = seconds_since(run_start);
+  summary.images_per_second = train_seconds > 0 ? static_cast<double>(step * batch) / train_seconds : 0;
+  observer.on_finished(summary);
+  return summary;
+}
+
+std::unique_ptr<Job> make_train_job(TrainConfig config, JobObserver& observer) {
+  return std::make_unique<Job>(
+      [config = std::move(config)](JobControl& control, JobObserver& obs) {
+        try {
+          train(config, control, obs);
+        } catch (const c10::Error& e) {
+          throw Error(e.what_without_backtrace());  // LibTorch's own text, without its C++ backtrace
+        }
+      },
+      observer);
+}
+
+}  // namespace fovea::engine

@@ -1,0 +1,232 @@
+// Data set readers on files generated in the exact byte layouts, format detection, clear errors,
+// and the batch maker's two implementations agreeing.
+#include <QtTest>
+
+#include <ATen/ATen.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "engine/data/cifar_reader.h"
+#include "engine/data/dataset_info.h"
+#include "engine/data/idx_reader.h"
+#include "engine/data/tensor_dataset.h"
+#include "engine/errors.h"
+#include "engine/training/batch_maker.h"
+#include "test_files.h"
+
+using namespace fovea::engine;
+namespace ft = fovea::testing;
+
+namespace {
+
+template <typename F>
+QString error_of(F&& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    return QString::fromStdString(e.what());
+  }
+  return {};
+}
+
+std::string path_in(const QTemporaryDir& dir, const char* name) { return (dir.path() + "/" + name).toStdString(); }
+
+}  // namespace
+
+class EngineDataTest : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void idxReadsRawAndGzip_data() {
+    QTest::addColumn<bool>("gzip");
+    QTest::newRow("raw") << false;
+    QTest::newRow("gz") << true;
+  }
+  void idxReadsRawAndGzip() {
+    QFETCH(bool, gzip);
+    QTemporaryDir dir;
+    const std::vector<uint8_t> train = ft::write_idx_dataset(dir.path().toStdString(), 30, 12, 28, gzip);
+    const std::string ext = gzip ? ".gz" : "";
+    const LabelledImages images = read_idx_images(path_in(dir, ("train-images-idx3-ubyte" + ext).c_str()),
+                                                  path_in(dir, ("train-labels-idx1-ubyte" + ext).c_str()), 0);
+    QCOMPARE(images.count, 30);
+    QCOMPARE(images.height, 28);
+    QCOMPARE(images.width, 28);
+    QCOMPARE(images.channels, 1);
+    QVERIFY(images.pixels == train);
+    QCOMPARE(images.labels[13], 3);
+
+    const DatasetInfo info = probe_dataset(dir.path().toStdString());
+    QCOMPARE(info.format, DatasetFormat::Idx);
+    QCOMPARE(info.train_count, 30);
+    QCOMPARE(info.test_count, 12);
+    QCOMPARE(info.class_names.size(), size_t{10});
+    QCOMPARE(QString::fromStdString(info.class_names[3]), QStringLiteral("3"));  // not a "fashion" folder: digits
+  }
+
+  void idxLimitKeepsFirstImages() {
+    QTemporaryDir dir;
+    const std::vector<uint8_t> train = ft::write_idx_dataset(dir.path().toStdString(), 20, 5, 8, false);
+    const LabelledImages images =
+        read_idx_images(path_in(dir, "train-images-idx3-ubyte"), path_in(dir, "train-labels-idx1-ubyte"), 7);
+    QCOMPARE(images.count, 7);
+    QCOMPARE(images.pixels.size(), size_t{7 * 64});
+    QVERIFY(std::equal(images.pixels.begin(), images.pixels.end(), train.begin()));
+  }
+
+  void idxWrongMagicIsAClearError() {
+    QTemporaryDir dir;
+    const std::string file = path_in(dir, "bad-idx");
+    ft::write_bytes(file, {0x1f, 0x00, 0x08, 0x01, 0, 0, 0, 1, 7});
+    const QString message = error_of([&] { read_idx(file); });
+    QVERIFY2(message.contains(QString::fromStdString(file)), qPrintable(message));
+    QVERIFY2(message.contains("not an IDX file"), qPrintable(message));
+  }
+
+  void idxTruncatedIsAClearError() {
+    QTemporaryDir dir;
+    const std::string file = path_in(dir, "short-idx");
+    ft::write_idx(file, {10, 4, 4}, ft::random_bytes(100, 3), false);  // 160 promised
+    const QString message = error_of([&] { read_idx(file); });
+    QVERIFY2(message.contains("truncated"), qPrintable(message));
+  }
+
+  void truncatedGzipIsAClearError() {
+    QTemporaryDir dir;
+    const std::string file = path_in(dir, "x-idx3-ubyte.gz");
+    ft::write_idx(file, {50, 28, 28}, ft::random_bytes(50 * 784, 4), true);
+    const auto size = std::filesystem::file_size(file);
+    std::filesystem::resize_file(file, size / 2);
+    const QString message = error_of([&] { read_idx(file); });
+    QVERIFY2(message.contains(QString::fromStdString(file)), qPrintable(message));
+  }
+
+  void cifar10BinaryLayout() {
+    QTemporaryDir dir;
+    const std::vector<uint8_t> labels = {3, 9, 0};
+    const std::vector<uint8_t> chw = ft::random_bytes(3 * 3072, 9);
+    for (int i = 1; i <= 5; ++i) {
+      ft::write_cifar10_batch(path_in(dir, ("data_batch_" + std::to_string(i) + ".bin").c_str()), labels, chw);
+    }
+    ft::write_cifar10_batch(path_in(dir, "test_batch.bin"), {1, 2}, ft::random_bytes(2 * 3072, 10));
+    std::ofstream(path_in(dir, "batches.meta.txt")) << "plane\ncar\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n\n";
+
+    const DatasetInfo info = probe_dataset(path_in(dir, "test_batch.bin"));  // a file inside the folder
+    QCOMPARE(info.format, DatasetFormat::Cifar10Binary);
+    QCOMPARE(info.train_count, 15);
+    QCOMPARE(info.test_count, 2);
+    QCOMPARE(QString::fromStdString(info.class_names[0]), QStringLiteral("plane"));
+
+    const LabelledImages images = read_cifar10_batches(info.train_files, 0);
+    QCOMPARE(images.count, 15);
+    QCOMPARE(images.labels[1], 9);
+    // HWC pixel (y, x, c) of image 1 comes from plane c at y*32+x of record 1.
+    for (int y : {0, 17, 31}) {
+      for (int x : {0, 5, 31}) {
+        for (int c = 0; c < 3; ++c) {
+          QCOMPARE(images.pixels[static_cast<size_t>(3072 + (y * 32 + x) * 3 + c)],
+                   chw[static_cast<size_t>(3072 + c * 1024 + y * 32 + x)]);
+        }
+      }
+    }
+  }
+
+  void cifarSubfolderIsFound() {
+    QTemporaryDir dir;
+    std::filesystem::create_directory(path_in(dir, "cifar-10-batches-bin"));
+    ft::write_cifar10_batch(path_in(dir, "cifar-10-batches-bin/data_batch_1.bin"), {1}, ft::random_bytes(3072, 1));
+    ft::write_cifar10_batch(path_in(dir, "cifar-10-batches-bin/test_batch.bin"), {2}, ft::random_bytes(3072, 2));
+    const DatasetInfo info = probe_dataset(dir.path().toStdString());
+    QCOMPARE(info.format, DatasetFormat::Cifar10Binary);
+    QCOMPARE(QString::fromStdString(info.class_names[1]), QStringLiteral("automobile"));  // shipped list
+  }
+
+  void cifarTruncatedIsAClearError() {
+    QTemporaryDir dir;
+    ft::write_cifar10_batch(path_in(dir, "data_batch_1.bin"), {1, 2}, ft::random_bytes(2 * 3072, 1));
+    ft::write_cifar10_batch(path_in(dir, "test_batch.bin"), {2}, ft::random_bytes(3072, 2));
+    std::filesystem::resize_file(path_in(dir, "data_batch_1.bin"), 3073 + 1000);
+    const QString message = error_of([&] { probe_dataset(dir.path().toStdString()); });
+    QVERIFY2(message.contains("data_batch_1.bin") && message.contains("3073-byte"), qPrintable(message));
+    const QString read_message = error_of([&] { read_cifar10_batches({path_in(dir, "data_batch_1.bin")}, 0); });
+    QVERIFY2(read_message.contains("truncated"), qPrintable(read_message));
+  }
+
+  void cifarLabelOutOfRange() {
+    QTemporaryDir dir;
+    ft::write_cifar10_batch(path_in(dir, "b.bin"), {12}, ft::random_bytes(3072, 1));
+    const QString message = error_of([&] { read_cifar10_batches({path_in(dir, "b.bin")}, 0); });
+    QVERIFY2(message.contains("label 12"), qPrintable(message));
+  }
+
+  void unknownFoldersAreClearErrors() {
+    QTemporaryDir dir;
+    QString message = error_of([&] { probe_dataset(dir.path().toStdString()); });
+    QVERIFY2(message.contains("no data set recognised"), qPrintable(message));
+    message = error_of([&] { probe_dataset(path_in(dir, "does-not-exist")); });
+    QVERIFY2(message.contains("no such file or folder"), qPrintable(message));
+    ft::write_idx(path_in(dir, "train-images-idx3-ubyte"), {1, 2, 2}, {1, 2, 3, 4}, false);
+    message = error_of([&] { probe_dataset(dir.path().toStdString()); });
+    QVERIFY2(message.contains("incomplete IDX"), qPrintable(message));
+  }
+
+  void systemFashionMnist() {
+    // Debian's dataset-fashion-mnist is a declared dependency (packaging/debian-packages.txt).
+    const DatasetInfo info = probe_dataset(FOVEA_FASHION_MNIST);
+    QCOMPARE(info.train_count, 60000);
+    QCOMPARE(info.test_count, 10000);
+    QCOMPARE(info.height, 28);
+    QCOMPARE(QString::fromStdString(info.class_names[9]), QStringLiteral("Ankle boot"));
+    QCOMPARE(QString::fromStdString(system_fashion_mnist_path()), QStringLiteral(FOVEA_FASHION_MNIST));
+  }
+
+  void tensorDatasetStatistics() {
+    QTemporaryDir dir;
+    ft::write_idx_dataset(dir.path().toStdString(), 40, 10, 6, false);
+    const TensorDataset ds = load_tensor_dataset(dir.path().toStdString(), 0, 0);
+    QCOMPARE(ds.train.images.sizes(), (at::IntArrayRef{40, 6, 6, 1}));
+    const at::Tensor pixels = ds.train.images.to(at::kDouble).div(255.0);
+    QVERIFY(std::abs(ds.mean[0] - pixels.mean().item<double>()) < 1e-6);
+    QVERIFY(std::abs(ds.std[0] - pixels.std(false).item<double>()) < 1e-5);
+  }
+
+  void batchMakerImplementationsAgree_data() {
+    QTest::addColumn<int>("channels");
+    QTest::addColumn<bool>("augment");
+    QTest::addColumn<bool>("channelsLast");
+    QTest::newRow("gray plain") << 1 << false << false;
+    QTest::newRow("gray augmented") << 1 << true << false;
+    QTest::newRow("rgb augmented") << 3 << true << false;
+    QTest::newRow("rgb augmented channels_last") << 3 << true << true;
+  }
+  void batchMakerImplementationsAgree() {
+    QFETCH(int, channels);
+    QFETCH(bool, augment);
+    QFETCH(bool, channelsLast);
+    const at::Tensor images = at::randint(0, 256, {50, 13, 11, channels}, at::kByte);  // odd sizes on purpose
+    BatchOptions options;
+    options.max_translate = augment ? 2 : 0;
+    options.random_flip = augment;
+    options.channels_last = channelsLast;
+    options.mean = {0.3f, 0.4f, 0.5f};
+    options.std = {0.2f, 0.25f, 0.3f};
+    options.seed = 1234;
+    const BatchMaker maker(images, options);
+    const at::Tensor idx = at::tensor(std::vector<int64_t>{5, 0, 49, 17, 17, 3, 8, 22, 31}, at::kLong);
+    const at::Tensor fused = maker.make_cpu(idx, 77), composed = maker.make_with_tensor_ops(idx, 77);
+    QCOMPARE(fused.sizes(), (at::IntArrayRef{9, channels, 13, 11}));
+    QVERIFY(at::allclose(fused, composed, 1e-5, 1e-5));
+    if (channels > 1) QCOMPARE(fused.is_contiguous(at::MemoryFormat::ChannelsLast), channelsLast);  // 1 channel: both
+    if (!augment) {
+      // Plain normalisation: (pixel/255 - mean) / std at the gathered sample.
+      const double expected = (images[49][4][7][0].item<double>() / 255.0 - 0.3) / 0.2;
+      QVERIFY(std::abs(fused[2][0][4][7].item<double>() - expected) < 1e-5);
+    } else {
+      // Different draw offsets give different augmentations of the same samples.
+      QVERIFY(!at::allclose(fused, maker.make_cpu(idx, 78)));
+    }
+  }
+};
+
+QTEST_GUILESS_MAIN(EngineDataTest)
+#include "test_engine_data.moc"

@@ -1,0 +1,245 @@
+// The Train page end to end, offscreen: settings, a short CPU training run driven by the buttons
+// (start, pause, resume, stop), a run to the end, and teardown while a job runs.
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDir>
+#include <QDoubleSpinBox>
+#include <QFileInfo>
+#include <QLabel>
+#include <QPushButton>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <memory>
+
+#include "engine/data/dataset_info.h"
+#include "test_files.h"
+#include "ui/dataset_picker.h"
+#include "ui/job_state_text.h"
+#include "ui/main_window.h"
+#include "ui/run_controls.h"
+#include "ui/train_page.h"
+#include "ui/train_settings_form.h"
+
+using fovea::engine::JobState;
+using fovea::engine::TrainConfig;
+using fovea::ui::MainWindow;
+using fovea::ui::RunControls;
+using fovea::ui::TrainPage;
+
+namespace {
+
+constexpr int kTrainImages = 512;
+constexpr int kLongTrainImages = 8192;  // for runs that are stopped: far too long to end on their own
+constexpr int kTestImages = 128;
+constexpr int kSide = 28;
+constexpr int kFirstStepTimeoutMs = 120000;  // data loading and model building on a busy CPU
+constexpr int kStopTimeoutMs = 15000;
+constexpr int kRunTimeoutMs = 240000;
+
+}  // namespace
+
+class TestUiTrain : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void initTestCase();
+  void init();
+  void preselectsSystemFashionMnist();
+  void rejectsMissingDataset();
+  void learningRateFollowsOptimizerUntilEdited();
+  void remembersChoices();
+  void startPauseResumeStop();
+  void trainsToTheEnd();
+  void destroyingThePageStopsTheJob();
+
+ private:
+  TrainConfig smallConfig(int epochs, int64_t batchSize) const;
+  TrainConfig longConfig() const;
+  std::unique_ptr<MainWindow> newWindow() const;
+
+  QTemporaryDir dataDir_;
+  QTemporaryDir longDataDir_;
+  QTemporaryDir runsDir_;
+};
+
+void TestUiTrain::initTestCase() {
+  QStandardPaths::setTestModeEnabled(true);  // QSettings and data folders under ~/.qttest
+  QCoreApplication::setOrganizationName(QStringLiteral("Fovea"));
+  QCoreApplication::setApplicationName(QStringLiteral("Fovea"));
+  QVERIFY(dataDir_.isValid());
+  QVERIFY(longDataDir_.isValid());
+  QVERIFY(runsDir_.isValid());
+  fovea::testing::write_idx_dataset(dataDir_.path().toStdString(), kTrainImages, kTestImages, kSide, false);
+  fovea::testing::write_idx_dataset(longDataDir_.path().toStdString(), kLongTrainImages, kTestImages, kSide, false);
+}
+
+void TestUiTrain::init() { QSettings().clear(); }
+
+TrainConfig TestUiTrain::smallConfig(int epochs, int64_t batchSize) const {
+  TrainConfig config;
+  config.model = "resnet18";
+  config.cifar_stem = false;
+  config.data_path = dataDir_.path().toStdString();
+  config.device = "cpu";
+  config.batch_size = batchSize;
+  config.epochs = epochs;
+  return config;
+}
+
+TrainConfig TestUiTrain::longConfig() const {
+  TrainConfig config = smallConfig(2, 32);
+  config.data_path = longDataDir_.path().toStdString();
+  return config;
+}
+
+std::unique_ptr<MainWindow> TestUiTrain::newWindow() const {
+  auto window = std::make_unique<MainWindow>();
+  window->trainPage()->setRunsDirectory(runsDir_.path());
+  window->show();
+  return window;
+}
+
+void TestUiTrain::preselectsSystemFashionMnist() {
+  TrainPage page;
+  QCOMPARE(page.settingsForm()->datasetPicker()->path(),
+           QString::fromStdString(fovea::engine::system_fashion_mnist_path()));
+  QCOMPARE(page.settingsForm()->config().model, std::string("resnet18"));
+  QCOMPARE(page.settingsForm()->config().optimizer, fovea::engine::OptimizerKind::Adam);
+}
+
+void TestUiTrain::rejectsMissingDataset() {
+  TrainPage page;
+  TrainConfig config = smallConfig(1, 32);
+  config.data_path = QDir(dataDir_.path()).filePath(QStringLiteral("missing")).toStdString();
+  page.settingsForm()->setConfig(config);
+  QVERIFY(!page.settingsForm()->isReady());
+  QVERIFY(!page.runControls()->startButton()->isEnabled());
+  QVERIFY(page.settingsForm()->datasetPicker()->statusText().contains(QStringLiteral("missing")));
+
+  page.settingsForm()->setConfig(smallConfig(1, 32));
+  QVERIFY(page.settingsForm()->isReady());
+  QVERIFY(page.runControls()->startButton()->isEnabled());
+  const auto& info = page.settingsForm()->datasetPicker()->info();
+  QVERIFY(info.has_value());
+  QCOMPARE(info->train_count, int64_t(kTrainImages));
+  QCOMPARE(info->test_count, int64_t(kTestImages));
+  QCOMPARE(info->class_names.size(), size_t(10));
+}
+
+void TestUiTrain::learningRateFollowsOptimizerUntilEdited() {
+  TrainPage page;
+  page.settingsForm()->setConfig(smallConfig(1, 32));
+  auto* optimizer = page.findChild<QComboBox*>(QStringLiteral("optimizerCombo"));
+  auto* learningRate = page.findChild<QDoubleSpinBox*>(QStringLiteral("learningRateSpin"));
+  QVERIFY(optimizer && learningRate);
+  QCOMPARE(learningRate->decimals(), 5);
+  QCOMPARE(learningRate->value(), fovea::engine::default_learning_rate(fovea::engine::OptimizerKind::Adam));
+
+  optimizer->setCurrentIndex(optimizer->findData(QStringLiteral("sgd")));
+  QCOMPARE(learningRate->value(), fovea::engine::default_learning_rate(fovea::engine::OptimizerKind::Sgd));
+
+  learningRate->setValue(0.01);
+  optimizer->setCurrentIndex(optimizer->findData(QStringLiteral("adam")));
+  QCOMPARE(learningRate->value(), 0.01);
+  QCOMPARE(page.settingsForm()->config().learning_rate, 0.01);
+}
+
+void TestUiTrain::remembersChoices() {
+  TrainConfig chosen = smallConfig(3, 64);
+  chosen.cifar_stem = true;
+  chosen.optimizer = fovea::engine::OptimizerKind::Sgd;
+  chosen.learning_rate = 0.002;
+  {
+    TrainPage page;
+    page.settingsForm()->setConfig(chosen);
+  }
+  TrainPage page;
+  const TrainConfig restored = page.settingsForm()->config();
+  QCOMPARE(restored.model, chosen.model);
+  QCOMPARE(restored.cifar_stem, true);
+  QCOMPARE(restored.data_path, chosen.data_path);
+  QCOMPARE(restored.batch_size, chosen.batch_size);
+  QCOMPARE(restored.epochs, chosen.epochs);
+  QCOMPARE(restored.optimizer, chosen.optimizer);
+  QCOMPARE(restored.learning_rate, chosen.learning_rate);
+  QCOMPARE(restored.device, chosen.device);
+}
+
+void TestUiTrain::startPauseResumeStop() {
+  const auto window = newWindow();
+  TrainPage* page = window->trainPage();
+  page->settingsForm()->setConfig(longConfig());
+  RunControls* controls = page->runControls();
+  QPushButton* start = controls->startButton();
+  QPushButton* pause = controls->pauseButton();
+  QPushButton* stop = controls->stopButton();
+  QVERIFY(start->isEnabled());
+  QVERIFY(!pause->isEnabled());
+  QVERIFY(!stop->isEnabled());
+
+  QTest::mouseClick(start, Qt::LeftButton);
+  QCOMPARE(page->jobState(), JobState::Running);
+  QVERIFY(!start->isEnabled());
+  QVERIFY(pause->isEnabled());
+  QVERIFY(stop->isEnabled());
+  QVERIFY(!page->settingsForm()->isEnabled());
+  QTRY_VERIFY_WITH_TIMEOUT(page->lossPointCount() > 0 && page->progressValue() > 0, kFirstStepTimeoutMs);
+
+  QTest::mouseClick(pause, Qt::LeftButton);
+  QTRY_COMPARE(page->jobState(), JobState::Paused);
+  QCOMPARE(pause->text(), RunControls::tr("Resume"));
+  QVERIFY(stop->isEnabled());
+
+  QTest::mouseClick(pause, Qt::LeftButton);
+  QTRY_COMPARE(page->jobState(), JobState::Running);
+  QCOMPARE(pause->text(), RunControls::tr("Pause"));
+
+  QTest::mouseClick(stop, Qt::LeftButton);
+  QTRY_COMPARE_WITH_TIMEOUT(page->jobState(), JobState::Cancelled, kStopTimeoutMs);
+  QVERIFY(start->isEnabled());
+  QVERIFY(!pause->isEnabled());
+  QVERIFY(!stop->isEnabled());
+  QCOMPARE(pause->text(), RunControls::tr("Pause"));
+  QVERIFY(page->settingsForm()->isEnabled());
+  auto* stateLabel = window->findChild<QLabel*>(QStringLiteral("jobStateLabel"));
+  QVERIFY(stateLabel);
+  QVERIFY(stateLabel->text().contains(fovea::ui::jobStateText(JobState::Cancelled)));
+}
+
+void TestUiTrain::trainsToTheEnd() {
+  const auto window = newWindow();
+  TrainPage* page = window->trainPage();
+  page->settingsForm()->setConfig(smallConfig(1, 64));
+  QTest::mouseClick(page->runControls()->startButton(), Qt::LeftButton);
+  QTRY_COMPARE_WITH_TIMEOUT(page->jobState(), JobState::Finished, kRunTimeoutMs);
+
+  QCOMPARE(page->lossPointCount(), kTrainImages / 64);
+  QCOMPARE(page->accuracyPointCount(), 1);
+  QCOMPARE(page->predictionCount(), TrainConfig{}.sample_predictions);
+  QCOMPARE(page->progressValue(), kTrainImages / 64);
+  QVERIFY(page->runDirectory().startsWith(runsDir_.path() + QStringLiteral("/resnet18-")));
+  QVERIFY(QFileInfo::exists(QDir(page->runDirectory()).filePath(QStringLiteral("epoch-001.safetensors"))));
+  QVERIFY(page->runControls()->startButton()->isEnabled());
+  QVERIFY(!page->runControls()->stopButton()->isEnabled());
+
+  // A picture of the finished run, for people checking the layout.
+  const QString pictures = qEnvironmentVariable("FOVEA_TEST_SCREENSHOT_DIR");
+  if (!pictures.isEmpty()) {
+    QTest::qWait(200);  // the charts' coalesced replot
+    QVERIFY(window->grab().save(QDir(pictures).filePath(QStringLiteral("train-finished.png"))));
+  }
+}
+
+void TestUiTrain::destroyingThePageStopsTheJob() {
+  auto window = newWindow();
+  TrainPage* page = window->trainPage();
+  page->settingsForm()->setConfig(longConfig());
+  QTest::mouseClick(page->runControls()->startButton(), Qt::LeftButton);
+  QTRY_VERIFY_WITH_TIMEOUT(page->lossPointCount() > 0, kFirstStepTimeoutMs);
+  window.reset();  // cancels the job and waits for its thread
+}
+
+QTEST_MAIN(TestUiTrain)
+#include "test_ui_train.moc"
