@@ -77,20 +77,25 @@ void Job::wait() {
 }
 
 void Job::run() {
+  JobState outcome = JobState::Finished;
   try {
     work_(control_, observer_);
-    set_state(control_.cancel_requested() ? JobState::Cancelled : JobState::Finished);
+    if (control_.cancel_requested()) outcome = JobState::Cancelled;
   } catch (const JobCancelled&) {
-    set_state(JobState::Cancelled);
+    outcome = JobState::Cancelled;
   } catch (const std::exception& e) {
     const std::string message = e.what();
     log::error(message);
     observer_.on_failed(message);
-    set_state(JobState::Failed);
+    outcome = JobState::Failed;
   } catch (...) {
     observer_.on_failed("unknown error");
-    set_state(JobState::Failed);
+    outcome = JobState::Failed;
   }
+  // Under the controls' lock, so that a concurrent cancel() or pause() reports its state first and
+  // the terminal state is always the last one observers see.
+  std::lock_guard lock(control_.mutex_);
+  set_state(outcome);
 }
 
 void Job::set_state(JobState state) {

@@ -109,6 +109,21 @@ class EngineJobsTest : public QObject {
     QVERIFY(std::find(states.begin(), states.end(), JobState::Cancelling) != states.end());
   }
 
+  void terminalStateIsAlwaysLast() {
+    // cancel() races with the work noticing it; the terminal state must still be reported last.
+    for (int round = 0; round < 200; ++round) {
+      RecordingObserver observer;
+      std::atomic<int> counter{0};
+      Job job(counting_work(counter, 1000000), observer);
+      job.start();
+      if (round % 2) std::this_thread::sleep_for(std::chrono::microseconds(round * 10));
+      job.cancel();
+      job.wait();
+      QCOMPARE(job.state(), JobState::Cancelled);
+      QCOMPARE(observer.snapshot().back(), JobState::Cancelled);
+    }
+  }
+
   void cancelWhilePaused() {
     RecordingObserver observer;
     std::atomic<int> counter{0};

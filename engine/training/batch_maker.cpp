@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "kernels/augment.h"
+#include "models/ops/gpu_augment.h"
 
 namespace fovea::engine {
 namespace {
@@ -36,7 +37,10 @@ BatchMaker::BatchMaker(at::Tensor images_nhwc_u8, BatchOptions options)
 }
 
 at::Tensor BatchMaker::make(const at::Tensor& indices, uint64_t draw_offset) const {
-  return images_.is_cpu() ? make_cpu(indices, draw_offset) : make_with_tensor_ops(indices, draw_offset);
+  if (images_.is_cpu()) return make_cpu(indices, draw_offset);
+  if (images_.is_cuda() && ops::gpu_augment_available())
+    return ops::gpu_augment(images_, indices, augment_params(images_, options_, draw_offset));
+  return make_with_tensor_ops(indices, draw_offset);
 }
 
 at::Tensor BatchMaker::make_cpu(const at::Tensor& indices, uint64_t draw_offset) const {

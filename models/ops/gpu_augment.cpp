@@ -1,0 +1,58 @@
+#include "models/ops/gpu_augment.h"
+
+#include <ATen/ATen.h>
+
+#if defined(FOVEA_GPU_CUDA)
+#include <c10/cuda/CUDAGuard.h>
+#include <c10/cuda/CUDAStream.h>
+#include "kernels/augment_gpu.h"
+#elif defined(FOVEA_GPU_ROCM)
+#include <ATen/hip/impl/HIPStreamMasqueradingAsCUDA.h>
+#include "kernels/augment_gpu.h"
+#endif
+
+namespace fovea::ops {
+namespace {
+
+#if defined(FOVEA_GPU_CUDA)
+void* current_stream() { return c10::cuda::getCurrentCUDAStream().stream(); }
+#elif defined(FOVEA_GPU_ROCM)
+void* current_stream() { return at::hip::getCurrentHIPStreamMasqueradingAsCUDA().stream(); }
+#endif
+
+}  // namespace
+
+bool gpu_augment_available() {
+#if defined(FOVEA_HAVE_GPU_KERNELS)
+  return true;
+#else
+  return false;
+#endif
+}
+
+at::Tensor gpu_augment(const at::Tensor& images, const at::Tensor& indices, kernels::AugmentParams params) {
+  TORCH_CHECK(gpu_augment_available(), "this build of Fovea has no GPU kernels");
+  TORCH_CHECK(images.is_cuda() && images.scalar_type() == at::kByte && images.dim() == 4 && images.is_contiguous(),
+              "gpu_augment needs contiguous uint8 NHWC images on the GPU");
+  TORCH_CHECK(images.size(3) <= 4, "gpu_augment handles at most 4 channels");
+  const at::Tensor idx = indices.to(images.device(), at::kLong).contiguous();
+  params.images = images.data_ptr<uint8_t>();
+  params.indices = idx.data_ptr<int64_t>();
+  params.batch = idx.size(0);
+  params.height = images.size(1);
+  params.width = images.size(2);
+  params.channels = images.size(3);
+  const int64_t out_h = params.height + 2 * params.pad, out_w = params.width + 2 * params.pad;
+  const auto options = at::TensorOptions(at::kFloat).device(images.device());
+  at::Tensor out = params.channels_last
+                       ? at::empty({params.batch, params.channels, out_h, out_w}, options.memory_format(at::MemoryFormat::ChannelsLast))
+                       : at::empty({params.batch, params.channels, out_h, out_w}, options);
+  params.out = out.data_ptr<float>();
+#if defined(FOVEA_HAVE_GPU_KERNELS)
+  const c10::cuda::CUDAGuard guard(images.device());
+  kernels::augment_gpu(params, current_stream());
+#endif
+  return out;
+}
+
+}  // namespace fovea::ops

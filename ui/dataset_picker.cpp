@@ -1,0 +1,123 @@
+#include "ui/dataset_picker.h"
+
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QGridLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QPushButton>
+#include <exception>
+
+#include "engine/errors.h"
+
+namespace fovea::ui {
+
+namespace {
+constexpr int kProbeDelayMs = 300;  // after the last keystroke
+}
+
+DatasetPicker::DatasetPicker(QWidget* parent)
+    : QWidget(parent),
+      pathEdit_(new QLineEdit(this)),
+      folderButton_(new QPushButton(tr("Folder…"), this)),
+      fileButton_(new QPushButton(tr("File…"), this)),
+      statusLabel_(new QLabel(this)) {
+  pathEdit_->setObjectName(QStringLiteral("datasetPathEdit"));
+  pathEdit_->setPlaceholderText(tr("Folder of an IDX or CIFAR-10 data set"));
+  pathEdit_->setClearButtonEnabled(true);
+  folderButton_->setToolTip(tr("Choose the folder that holds the data set"));
+  fileButton_->setToolTip(tr("Choose any file of the data set, e.g. train-images-idx3-ubyte"));
+  statusLabel_->setObjectName(QStringLiteral("datasetStatusLabel"));
+  statusLabel_->setWordWrap(true);
+  statusLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+  auto* layout = new QGridLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(pathEdit_, 0, 0, 1, 2);
+  layout->addWidget(folderButton_, 1, 0);
+  layout->addWidget(fileButton_, 1, 1);
+  layout->addWidget(statusLabel_, 2, 0, 1, 2);
+
+  probeDelay_.setSingleShot(true);
+  probeDelay_.setInterval(kProbeDelayMs);
+  connect(&probeDelay_, &QTimer::timeout, this, &DatasetPicker::probe);
+  connect(pathEdit_, &QLineEdit::textEdited, this, [this] { probeDelay_.start(); });
+  connect(pathEdit_, &QLineEdit::editingFinished, this, [this] {
+    if (probeDelay_.isActive()) {
+      probeDelay_.stop();
+      probe();
+    }
+  });
+  connect(folderButton_, &QPushButton::clicked, this, &DatasetPicker::chooseFolder);
+  connect(fileButton_, &QPushButton::clicked, this, &DatasetPicker::chooseFile);
+  probe();
+}
+
+QString DatasetPicker::path() const { return pathEdit_->text().trimmed(); }
+
+void DatasetPicker::setPath(const QString& path) {
+  probeDelay_.stop();
+  pathEdit_->setText(path);
+  probe();
+}
+
+QString DatasetPicker::statusText() const { return statusLabel_->text(); }
+
+QString DatasetPicker::dialogStartFolder() const {
+  const QFileInfo current(path());
+  if (current.isDir()) return current.absoluteFilePath();
+  if (current.exists()) return current.absolutePath();
+  return QDir::homePath();
+}
+
+void DatasetPicker::chooseFolder() {
+  const QString folder = QFileDialog::getExistingDirectory(this, tr("Choose a data set folder"), dialogStartFolder());
+  if (!folder.isEmpty()) setPath(QDir::toNativeSeparators(folder));
+}
+
+void DatasetPicker::chooseFile() {
+  const QString file = QFileDialog::getOpenFileName(
+      this, tr("Choose a file of a data set"), dialogStartFolder(),
+      tr("Data set files (*-ubyte *-ubyte.gz *.bin);;All files (*)"));
+  if (!file.isEmpty()) setPath(QDir::toNativeSeparators(file));
+}
+
+void DatasetPicker::probe() {
+  const bool wasValid = isValid();
+  info_.reset();
+  const QString text = path();
+  if (text.isEmpty()) {
+    showError(tr("Choose a data set folder or one of its files."));
+  } else {
+    try {
+      info_ = engine::probe_dataset(text.toStdString());
+      showInfo(*info_);
+    } catch (const std::exception& e) {
+      showError(QString::fromStdString(e.what()));
+    }
+  }
+  if (wasValid != isValid()) Q_EMIT validityChanged(isValid());
+}
+
+void DatasetPicker::showInfo(const engine::DatasetInfo& info) {
+  const QLocale locale;
+  statusLabel_->setStyleSheet(QString());
+  statusLabel_->setText(tr("%1 · classes: %2 · %3 training and %4 test images of %5×%6×%7")
+                            .arg(QString::fromStdString(info.format_name))
+                            .arg(info.class_names.size())
+                            .arg(locale.toString(qlonglong(info.train_count)), locale.toString(qlonglong(info.test_count)))
+                            .arg(info.height)
+                            .arg(info.width)
+                            .arg(info.channels));
+  statusLabel_->setToolTip(QString::fromStdString(info.root));
+}
+
+void DatasetPicker::showError(const QString& message) {
+  statusLabel_->setStyleSheet(QStringLiteral("color: #c62828;"));
+  statusLabel_->setText(message);
+  statusLabel_->setToolTip(QString());
+}
+
+}  // namespace fovea::ui

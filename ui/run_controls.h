@@ -1,0 +1,38 @@
+// Start, Pause/Resume and Stop, enabled as the job's state allows.
+#pragma once
+
+#include <QWidget>
+
+#include "engine/observer.h"
+
+class QPushButton;
+
+namespace fovea::ui {
+
+class RunControls final : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit RunControls(QWidget* parent = nullptr);
+
+  // `canStart`: whether the settings allow a new run (only used while no job is active).
+  void setState(engine::JobState state, bool canStart);
+
+  QPushButton* startButton() const { return startButton_; }
+  QPushButton* pauseButton() const { return pauseButton_; }
+  QPushButton* stopButton() const { return stopButton_; }
+
+ Q_SIGNALS:
+  void startRequested();
+  void pauseRequested();
+  void resumeRequested();
+  void stopRequested();
+
+ private:
+  QPushButton* startButton_;
+  QPushButton* pauseButton_;
+  QPushButton* stopButton_;
+  engine::JobState state_ = engine::JobState::Idle;
+};
+
+}  // namespace fovea::ui

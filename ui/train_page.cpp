@@ -1,0 +1,216 @@
+#include "ui/train_page.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLocale>
+#include <QScrollArea>
+#include <QSettings>
+#include <QSplitter>
+#include <QStandardPaths>
+#include <QVBoxLayout>
+
+#include "engine/train_job.h"
+#include "ui/engine_bridge.h"
+#include "ui/log_view.h"
+#include "ui/prediction_gallery.h"
+#include "ui/progress_panel.h"
+#include "ui/run_controls.h"
+#include "ui/train_settings_form.h"
+#include "ui/train_settings_store.h"
+#include "ui/training_charts.h"
+
+namespace fovea::ui {
+
+namespace {
+
+constexpr int kSettingsColumnWidth = 360;
+const QString kMonitorSplitterKey = QStringLiteral("trainPage/monitorSplitter");
+const QString kBottomSplitterKey = QStringLiteral("trainPage/bottomSplitter");
+
+}  // namespace
+
+TrainPage::TrainPage(QWidget* parent)
+    : QWidget(parent),
+      runsDirectory_(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) +
+                     QStringLiteral("/runs")) {
+  auto* layout = new QHBoxLayout(this);
+  layout->addWidget(createSettingsColumn());
+  layout->addWidget(createMonitor(), 1);
+
+  connect(settingsForm_, &TrainSettingsForm::readyChanged, this, [this] { setJobState(state_); });
+  connect(runControls_, &RunControls::startRequested, this, &TrainPage::startTraining);
+  connect(runControls_, &RunControls::pauseRequested, this, &TrainPage::pauseTraining);
+  connect(runControls_, &RunControls::resumeRequested, this, &TrainPage::resumeTraining);
+  connect(runControls_, &RunControls::stopRequested, this, &TrainPage::stopTraining);
+
+  settingsForm_->setConfig(loadTrainSettings());
+  restoreLayout();
+  setJobState(engine::JobState::Idle);
+}
+
+TrainPage::~TrainPage() {
+  saveTrainSettings(settingsForm_->config());
+  saveLayout();
+  if (job_) {
+    job_->cancel();
+    job_->wait();
+  }
+}
+
+QWidget* TrainPage::createSettingsColumn() {
+  auto* column = new QWidget;
+  settingsForm_ = new TrainSettingsForm(column);
+  runControls_ = new RunControls(column);
+  progressPanel_ = new ProgressPanel(column);
+
+  auto* layout = new QVBoxLayout(column);
+  layout->setContentsMargins(0, 0, 6, 0);
+  layout->addWidget(settingsForm_);
+  layout->addWidget(runControls_);
+  layout->addWidget(progressPanel_);
+  layout->addStretch(1);
+
+  auto* scroll = new QScrollArea(this);
+  scroll->setWidget(column);
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
+  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  scroll->setFixedWidth(kSettingsColumnWidth);
+  return scroll;
+}
+
+QWidget* TrainPage::createMonitor() {
+  charts_ = new TrainingCharts;
+
+  auto* predictionsBox = new QGroupBox(tr("Test predictions"));
+  gallery_ = new PredictionGallery(predictionsBox);
+  (new QVBoxLayout(predictionsBox))->addWidget(gallery_);
+
+  auto* logBox = new QGroupBox(tr("Log"));
+  logView_ = new LogView(logBox);
+  (new QVBoxLayout(logBox))->addWidget(logView_);
+
+  bottomSplitter_ = new QSplitter(Qt::Horizontal);
+  bottomSplitter_->addWidget(predictionsBox);
+  bottomSplitter_->addWidget(logBox);
+  bottomSplitter_->setSizes({600, 400});  // scaled to the space there is
+
+  monitorSplitter_ = new QSplitter(Qt::Vertical, this);
+  monitorSplitter_->addWidget(charts_);
+  monitorSplitter_->addWidget(bottomSplitter_);
+  monitorSplitter_->setSizes({500, 300});
+  monitorSplitter_->setChildrenCollapsible(false);
+  return monitorSplitter_;
+}
+
+// From the reported states rather than Job::state(): the job's end is what its thread reports last.
+bool TrainPage::isJobActive() const { return job_ && !terminalSeen_; }
+
+int TrainPage::lossPointCount() const { return charts_->lossPointCount(); }
+
+int TrainPage::accuracyPointCount() const { return charts_->accuracyPointCount(); }
+
+int TrainPage::progressValue() const { return progressPanel_->value(); }
+
+int TrainPage::predictionCount() const { return gallery_->count(); }
+
+QString TrainPage::newRunDirectory(const QString& model) const {
+  const QString base = QDir(runsDirectory_).filePath(
+      model + QLatin1Char('-') + QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
+  QString folder = base;
+  for (int n = 2; QFileInfo::exists(folder); ++n) folder = base + QLatin1Char('-') + QString::number(n);
+  return folder;
+}
+
+void TrainPage::startTraining() {
+  if (isJobActive() || !settingsForm_->isReady()) return;
+  engine::TrainConfig config = settingsForm_->config();
+  saveTrainSettings(config);
+  runDirectory_ = newRunDirectory(QString::fromStdString(config.model));
+  config.output_dir = QDir::toNativeSeparators(runDirectory_).toStdString();
+
+  job_.reset();  // the previous job has ended: its thread is joined at once
+  bridge_ = std::make_unique<EngineBridge>();
+  connectBridge();
+  charts_->clear(config.epochs);
+  gallery_->clear();
+  progressPanel_->reset(config.epochs);
+  logView_->addMessage(log::Level::Info, tr("Starting: %1 on %2, checkpoints in %3")
+                                             .arg(QString::fromStdString(config.model),
+                                                  QString::fromStdString(config.data_path), runDirectory_));
+
+  job_ = engine::make_train_job(config, *bridge_);
+  terminalSeen_ = false;
+  setJobState(engine::JobState::Running);
+  job_->start();
+}
+
+void TrainPage::pauseTraining() {
+  if (job_) job_->pause();
+}
+
+void TrainPage::resumeTraining() {
+  if (job_) job_->resume();
+}
+
+void TrainPage::stopTraining() {
+  if (!isJobActive()) return;
+  logView_->addMessage(log::Level::Info, tr("Stopping…"));
+  job_->cancel();
+}
+
+void TrainPage::connectBridge() {
+  EngineBridge* bridge = bridge_.get();
+  connect(bridge, &EngineBridge::stateChanged, this, &TrainPage::onJobState);
+  connect(bridge, &EngineBridge::progressed, progressPanel_, &ProgressPanel::showProgress);
+  connect(bridge, &EngineBridge::stepReported, charts_, &TrainingCharts::addStep);
+  connect(bridge, &EngineBridge::epochReported, charts_, &TrainingCharts::addEpoch);
+  connect(bridge, &EngineBridge::predictionsReported, gallery_, &PredictionGallery::showSamples);
+  connect(bridge, &EngineBridge::logged, logView_, &LogView::addMessage);
+  connect(bridge, &EngineBridge::finished, this, &TrainPage::onFinished);
+  connect(bridge, &EngineBridge::failed, logView_, &LogView::addFailure);
+}
+
+void TrainPage::onJobState(engine::JobState state) {
+  // Reports are delivered in the order they were made; a state that follows the end of the job
+  // (a cancel racing the job's own end) is stale.
+  if (terminalSeen_ && !engine::is_terminal(state)) return;
+  if (engine::is_terminal(state)) terminalSeen_ = true;
+  if (state == engine::JobState::Cancelled || state == engine::JobState::Failed) progressPanel_->showEnded(state);
+  setJobState(state);
+}
+
+void TrainPage::onFinished(const engine::TrainSummary& summary) {
+  progressPanel_->showFinished(summary);
+  logView_->addMessage(log::Level::Info,
+                       tr("Finished on %1: test accuracy %2 %, last checkpoint %3")
+                           .arg(QString::fromStdString(summary.device),
+                                QLocale().toString(100 * summary.test_accuracy, 'f', 2),
+                                summary.checkpoint.empty() ? tr("none") : QString::fromStdString(summary.checkpoint)));
+}
+
+void TrainPage::setJobState(engine::JobState state) {
+  state_ = state;
+  const bool busy = state == engine::JobState::Running || state == engine::JobState::Paused ||
+                    state == engine::JobState::Cancelling;
+  settingsForm_->setEnabled(!busy);
+  runControls_->setState(state, settingsForm_->isReady());
+  Q_EMIT jobStateChanged(state);
+}
+
+void TrainPage::restoreLayout() {
+  const QSettings settings;
+  monitorSplitter_->restoreState(settings.value(kMonitorSplitterKey).toByteArray());
+  bottomSplitter_->restoreState(settings.value(kBottomSplitterKey).toByteArray());
+}
+
+void TrainPage::saveLayout() const {
+  QSettings settings;
+  settings.setValue(kMonitorSplitterKey, monitorSplitter_->saveState());
+  settings.setValue(kBottomSplitterKey, bottomSplitter_->saveState());
+}
+
+}  // namespace fovea::ui

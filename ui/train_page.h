@@ -1,0 +1,85 @@
+// The Train page: choose a model, a data set and hyperparameters, run training as an engine job, and
+// watch it (curves, progress, test predictions, log). The page owns the job and its EngineBridge; the
+// GUI thread never waits for the job, except when the page is destroyed (cancel, then wait).
+#pragma once
+
+#include <QString>
+#include <QWidget>
+#include <memory>
+
+#include "engine/job.h"
+#include "engine/observer.h"
+
+class QSplitter;
+
+namespace fovea::ui {
+
+class EngineBridge;
+class LogView;
+class PredictionGallery;
+class ProgressPanel;
+class RunControls;
+class TrainSettingsForm;
+class TrainingCharts;
+
+class TrainPage final : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit TrainPage(QWidget* parent = nullptr);
+  ~TrainPage() override;
+
+  // Where each run's checkpoint folder (<model>-<yyyyMMdd-HHmmss>) is created; by default the
+  // application's local data folder + "/runs".
+  QString runsDirectory() const { return runsDirectory_; }
+  void setRunsDirectory(const QString& folder) { runsDirectory_ = folder; }
+  // The checkpoint folder of the current (or last) run; empty before the first.
+  QString runDirectory() const { return runDirectory_; }
+
+  engine::JobState jobState() const { return state_; }
+  bool isJobActive() const;  // started and its end not yet reported
+
+  TrainSettingsForm* settingsForm() const { return settingsForm_; }
+  RunControls* runControls() const { return runControls_; }
+  int lossPointCount() const;
+  int accuracyPointCount() const;
+  int progressValue() const;
+  int predictionCount() const;
+
+ Q_SIGNALS:
+  void jobStateChanged(fovea::engine::JobState state);
+
+ private:
+  QWidget* createSettingsColumn();
+  QWidget* createMonitor();
+  void startTraining();
+  void pauseTraining();
+  void resumeTraining();
+  void stopTraining();
+  void connectBridge();
+  void onJobState(engine::JobState state);
+  void onFinished(const engine::TrainSummary& summary);
+  void setJobState(engine::JobState state);
+  QString newRunDirectory(const QString& model) const;
+  void restoreLayout();
+  void saveLayout() const;
+
+  TrainSettingsForm* settingsForm_ = nullptr;
+  RunControls* runControls_ = nullptr;
+  ProgressPanel* progressPanel_ = nullptr;
+  TrainingCharts* charts_ = nullptr;
+  PredictionGallery* gallery_ = nullptr;
+  LogView* logView_ = nullptr;
+  QSplitter* monitorSplitter_ = nullptr;
+  QSplitter* bottomSplitter_ = nullptr;
+
+  QString runsDirectory_;
+  QString runDirectory_;
+  engine::JobState state_ = engine::JobState::Idle;
+  bool terminalSeen_ = false;
+  // Declared in this order so that the job (which reports to the bridge) is destroyed first.
+  std::unique_ptr<EngineBridge> bridge_;
+  std::unique_ptr<engine::Job> job_;
+};
+
+}  // namespace fovea::ui

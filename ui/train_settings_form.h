@@ -1,0 +1,58 @@
+// The choices that define a training run: model, data set and hyperparameters, as a TrainConfig.
+#pragma once
+
+#include <QWidget>
+
+#include "engine/train_config.h"
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QSpinBox;
+
+namespace fovea::ui {
+
+class DatasetPicker;
+
+class TrainSettingsForm final : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit TrainSettingsForm(QWidget* parent = nullptr);
+
+  // The fields this form edits (model, CIFAR stem, data path, epochs, batch size, learning rate,
+  // optimizer, device); everything else keeps the engine's defaults.
+  engine::TrainConfig config() const;
+  void setConfig(const engine::TrainConfig& config);
+
+  // A model is chosen and the data set path holds a recognised data set.
+  bool isReady() const;
+  DatasetPicker* datasetPicker() const { return datasetPicker_; }
+
+ Q_SIGNALS:
+  void readyChanged(bool ready);
+
+ private:
+  QWidget* createModelGroup();
+  QWidget* createDataGroup();
+  QWidget* createTrainingGroup();
+  void fillModels();
+  void updateModelDetails();
+  void onOptimizerChanged();
+  engine::OptimizerKind currentOptimizer() const;
+  void selectData(QComboBox* combo, const QString& value);
+
+  QComboBox* modelCombo_ = nullptr;
+  QCheckBox* cifarStemCheck_ = nullptr;
+  QLabel* modelDetails_ = nullptr;
+  DatasetPicker* datasetPicker_ = nullptr;
+  QSpinBox* batchSizeSpin_ = nullptr;
+  QSpinBox* epochsSpin_ = nullptr;
+  QComboBox* optimizerCombo_ = nullptr;
+  QDoubleSpinBox* learningRateSpin_ = nullptr;
+  QComboBox* deviceCombo_ = nullptr;
+  engine::OptimizerKind shownOptimizer_ = engine::OptimizerKind::Adam;  // the one the learning rate belongs to
+};
+
+}  // namespace fovea::ui
