@@ -50,6 +50,8 @@ int main(int argc, char** argv) {
   train->add_option("--schedule", schedule, "Learning-rate schedule: constant or cosine")->capture_default_str();
   train->add_flag("--no-augment", no_augment, "Train without random flips and translations");
   train->add_option("--device", config.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
+  bool fp32 = false;
+  train->add_flag("--fp32", fp32, "Train in float32 on a GPU too (default there: bf16 autocast, channels_last)");
   train->add_option("--out", config.output_dir, "Folder for checkpoints (default: runs/MODEL-TIME)");
   train->add_option("--limit-train", config.limit_train, "Use only the first N training images");
   train->add_option("--limit-test", config.limit_test, "Use only the first N test images");
@@ -69,6 +71,7 @@ int main(int argc, char** argv) {
       config.optimizer = fovea::engine::parse_optimizer(optimizer);
       config.schedule = fovea::engine::parse_schedule(schedule);
       config.augment = !no_augment;
+      config.mixed_precision = !fp32;
       if (config.output_dir.empty()) config.output_dir = default_run_folder(config.model);
       return fovea::cli::run_train(config, json);
     }

@@ -22,6 +22,7 @@ struct TrainConfig {
   LrSchedule schedule = LrSchedule::Cosine;
   bool augment = true;              // random 2-pixel translate; also horizontal flips for photographs (CIFAR)
   std::string device = "auto";      // auto, cpu, cuda, cuda:N
+  bool mixed_precision = true;      // bf16 autocast (and channels_last for CNNs) when training on a GPU
   std::string output_dir;           // checkpoints go here; empty: no checkpoints
   int64_t limit_train = 0;          // use only the first N training images (0: all)
   int64_t limit_test = 0;

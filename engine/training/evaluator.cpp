@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "models/image_classifier.h"
+#include "models/torch_compat.h"
 
 namespace fovea::engine {
 
@@ -18,7 +19,7 @@ std::vector<int64_t> evenly_spaced(int64_t population, int count) {
 
 EvaluationResult evaluate(models::ImageClassifier& model, const TensorSplit& split, const BatchMaker& batches,
                           int64_t batch_size, int num_classes, const std::vector<int64_t>& sample_indices,
-                          const at::Tensor& host_images, JobControl& control) {
+                          const at::Tensor& host_images, JobControl& control, bool bf16_autocast) {
   torch::NoGradGuard no_grad;
   const bool was_training = model.is_training();
   model.eval();
@@ -32,7 +33,12 @@ EvaluationResult evaluate(models::ImageClassifier& model, const TensorSplit& spl
     control.checkpoint();
     const int64_t end = std::min(n, start + batch_size);
     const at::Tensor idx = at::arange(start, end, at::TensorOptions(at::kLong).device(device));
-    const at::Tensor logits = model.forward(batches.make(idx, 0)).to(at::kFloat);
+    at::Tensor logits;
+    {
+      const compat::CudaBf16Autocast autocast(bf16_autocast);
+      logits = model.forward(batches.make(idx, 0));
+    }
+    logits = logits.to(at::kFloat);
     const at::Tensor labels = split.labels.slice(0, start, end);
     loss_sum += torch::nn::functional::cross_entropy(
                     logits, labels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))

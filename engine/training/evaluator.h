@@ -24,7 +24,7 @@ struct EvaluationResult {
 // whose predictions (with their images from `host_images`, uint8 NHWC on the CPU) are returned.
 EvaluationResult evaluate(models::ImageClassifier& model, const TensorSplit& split, const BatchMaker& batches,
                           int64_t batch_size, int num_classes, const std::vector<int64_t>& sample_indices,
-                          const at::Tensor& host_images, JobControl& control);
+                          const at::Tensor& host_images, JobControl& control, bool bf16_autocast = false);
 
 // Evenly spaced positions, so that the same test images are shown every epoch.
 std::vector<int64_t> evenly_spaced(int64_t population, int count);

@@ -19,6 +19,7 @@
 #include "engine/training/evaluator.h"
 #include "engine/training/lr_schedule.h"
 #include "models/registry.h"
+#include "models/torch_compat.h"
 
 namespace fovea::engine {
 namespace {
@@ -131,9 +132,18 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
   torch::manual_seed(config.seed);
   auto model = models::create_model({config.model, num_classes, data.info.channels, config.cifar_stem});
   model->to(device);
+  // bf16 autocast and channels_last memory: the fast path of GPU tensor cores; CPUs train in fp32.
+  const bool mixed_precision = config.mixed_precision && device.is_cuda();
+  const bool channels_last = mixed_precision && models::find_model(config.model)->family == "resnet";
+  if (channels_last) {
+    torch::NoGradGuard no_grad;
+    for (auto& p : model->parameters()) {
+      if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
+    }
+  }
   say(observer, log::Level::Info,
       config.model + " with " + std::to_string(models::parameter_count(*model)) + " parameters on " +
-          describe_device(device) + " (" + std::to_string(threads) + " CPU threads), " + optimizer_name(config.optimizer) + " lr " + fixed(config.learning_rate, 5) +
+          describe_device(device) + (mixed_precision ? " (bf16 autocast)" : " (fp32, " + std::to_string(threads) + " CPU threads)") + ", " + optimizer_name(config.optimizer) + " lr " + fixed(config.learning_rate, 5) +
           ", batch " + std::to_string(config.batch_size));
   auto optimizer = make_optimizer(config, *model);
 
@@ -143,6 +153,7 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
   train_options.mean = data.mean;
   train_options.std = data.std;
   train_options.seed = config.seed;
+  train_options.channels_last = channels_last;
   train_options.max_translate = config.augment ? kMaxTranslate : 0;
   // Mirror images only for photographs: a flipped digit or letter is another symbol.
   train_options.random_flip = config.augment && data.info.format == DatasetFormat::Cifar10Binary;
@@ -190,7 +201,12 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
       lr = learning_rate_at(config.schedule, config.learning_rate, step, total_steps);
       set_learning_rate(*optimizer, lr);
 
-      const at::Tensor logits = model->forward(images);
+      at::Tensor logits;
+      {
+        const compat::CudaBf16Autocast autocast(mixed_precision);
+        logits = model->forward(images);
+      }
+      logits = logits.to(at::kFloat);
       const at::Tensor loss = torch::nn::functional::cross_entropy(logits, labels);
       control.checkpoint();  // a forward pass can be long on the CPU: honour a cancel before the backward
       optimizer->zero_grad();
@@ -222,7 +238,7 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
     progress.state().phase = "evaluate";
     progress.send(true);
     const EvaluationResult eval = evaluate(*model, test_split, test_batches, batch * 2, num_classes, sample_positions,
-                                           host_test_images, control);
+                                           host_test_images, control, mixed_precision);
 
     EpochMetrics metrics;
     metrics.epoch = epoch;
