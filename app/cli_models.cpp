@@ -14,7 +14,7 @@ int run_models(bool json) {
       list.push_back({{"name", m.name},
                       {"family", m.family},
                       {"description", m.description},
-                      {"parameters", m.parameters},
+                      {"parameters", engine::model_parameter_count(m.name)},
                       {"defaults",
                        {{"input_size", m.input_size},
                         {"crop_pct", m.crop_pct},
@@ -26,9 +26,9 @@ int run_models(bool json) {
     print_json({{"models", list}});
     return 0;
   }
-  std::printf("%-12s %14s  %s\n", "model", "parameters", "description");
+  std::printf("%-18s %14s  %s\n", "model", "parameters", "description");
   for (const engine::ModelInfo& m : catalog) {
-    std::printf("%-12s %14s  %s\n", m.name.c_str(), format_count(m.parameters).c_str(), m.description.c_str());
+    std::printf("%-18s %14s  %s\n", m.name.c_str(), format_count(engine::model_parameter_count(m.name)).c_str(), m.description.c_str());
   }
   return 0;
 }

@@ -1,5 +1,9 @@
 #include "engine/model_catalog.h"
 
+#include <map>
+#include <mutex>
+
+#include "engine/errors.h"
 #include "models/registry.h"
 
 namespace fovea::engine {
@@ -12,7 +16,6 @@ const std::vector<ModelInfo>& model_catalog() {
       info.name = entry.name;
       info.family = entry.family;
       info.description = entry.description;
-      info.parameters = models::parameter_count(*entry.create({entry.name, 1000, 3, false}));
       info.input_size = entry.preprocessing.input_size;
       info.crop_pct = entry.preprocessing.crop_pct;
       info.interpolation = entry.preprocessing.interpolation;
@@ -23,6 +26,18 @@ const std::vector<ModelInfo>& model_catalog() {
     return list;
   }();
   return catalog;
+}
+
+int64_t model_parameter_count(const std::string& name) {
+  static std::mutex mutex;
+  static std::map<std::string, int64_t> counts;
+  std::lock_guard lock(mutex);
+  if (auto found = counts.find(name); found != counts.end()) return found->second;
+  const models::ModelEntry* entry = models::find_model(name);
+  if (!entry) throw ConfigError("unknown model '" + name + "'");
+  const int64_t count = models::parameter_count(*entry->create({entry->name, 1000, 3, false}));
+  counts[name] = count;
+  return count;
 }
 
 }  // namespace fovea::engine

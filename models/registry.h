@@ -17,6 +17,8 @@ struct ModelSpec {
   int64_t num_classes = 1000;
   int64_t in_channels = 3;
   bool cifar_stem = false;  // ResNet only: 3x3 stride-1 stem, no max-pool
+  int64_t image_size = 0;   // 0: the model's default; token models size their grid from it, and use
+                            // 4-pixel patches for images under 64 pixels (MNIST, CIFAR)
 };
 
 // How images are prepared for the model in evaluation (the reference implementation's defaults).
@@ -30,7 +32,8 @@ struct Preprocessing {
 
 struct ModelEntry {
   std::string name;
-  std::string family;       // "resnet", ...
+  std::string family;       // "resnet", "vit", "vim", "mamba2", "airbench"
+  std::vector<std::string> aliases;  // other accepted names (e.g. the original long Vim names)
   std::string description;
   Preprocessing preprocessing;
   std::function<std::shared_ptr<ImageClassifier>(const ModelSpec&)> create;
@@ -38,7 +41,7 @@ struct ModelEntry {
 
 const std::vector<ModelEntry>& model_registry();
 
-// nullptr when no model has that name.
+// nullptr when no model has that name or alias.
 const ModelEntry* find_model(std::string_view name);
 
 // Throws std::invalid_argument naming the model and listing the known ones.

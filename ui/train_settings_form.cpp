@@ -126,15 +126,10 @@ QWidget* TrainSettingsForm::createTrainingGroup() {
 }
 
 void TrainSettingsForm::fillModels() {
-  const QLocale locale;
   for (const engine::ModelInfo& info : engine::model_catalog()) {
     const QString name = QString::fromStdString(info.name);
     modelCombo_->addItem(name, name);
-    modelCombo_->setItemData(modelCombo_->count() - 1,
-                             tr("%1\n%2 million parameters (at 1000 classes)")
-                                 .arg(QString::fromStdString(info.description),
-                                      locale.toString(double(info.parameters) / 1e6, 'f', 1)),
-                             Qt::ToolTipRole);
+    modelCombo_->setItemData(modelCombo_->count() - 1, QString::fromStdString(info.description), Qt::ToolTipRole);
   }
 }
 
@@ -147,7 +142,7 @@ void TrainSettingsForm::updateModelDetails() {
   }
   modelDetails_->setText(tr("%1 · %2 M parameters")
                              .arg(QString::fromStdString(info->description),
-                                  QLocale().toString(double(info->parameters) / 1e6, 'f', 1)));
+                                  QLocale().toString(double(engine::model_parameter_count(info->name)) / 1e6, 'f', 1)));
   cifarStemCheck_->setEnabled(info->family == "resnet");
 }
 

@@ -1,0 +1,55 @@
+#include "models/airbench.h"
+
+#include <torch/nn/init.h>
+
+namespace fovea::models {
+namespace {
+
+namespace nn = torch::nn;
+
+// 3x3 "same" conv without bias, the first in_channels filters initialised to identity (dirac).
+nn::Conv2d identity_started_conv(int64_t in, int64_t out) {
+  nn::Conv2d conv(nn::Conv2dOptions(in, out, 3).padding(1).bias(false));
+  torch::NoGradGuard no_grad;
+  nn::init::dirac_(conv->weight.slice(0, 0, std::min(in, out)));
+  return conv;
+}
+
+// BatchNorm with a tiny eps, a frozen unit scale and a trainable shift.
+nn::BatchNorm2d airbench_norm(int64_t features, double momentum) {
+  nn::BatchNorm2d norm(nn::BatchNorm2dOptions(features).eps(1e-12).momentum(1.0 - momentum));
+  norm->weight.set_requires_grad(false);
+  return norm;
+}
+
+}  // namespace
+
+AirbenchConvGroupImpl::AirbenchConvGroupImpl(int64_t in, int64_t out, double momentum)
+    : conv1(register_module("conv1", identity_started_conv(in, out))),
+      conv2(register_module("conv2", identity_started_conv(out, out))),
+      norm1(register_module("norm1", airbench_norm(out, momentum))),
+      norm2(register_module("norm2", airbench_norm(out, momentum))) {}
+
+torch::Tensor AirbenchConvGroupImpl::forward(torch::Tensor x) {
+  x = torch::gelu(norm1(torch::max_pool2d(conv1(x), 2)));
+  return torch::gelu(norm2(conv2(x)));
+}
+
+AirbenchNetImpl::AirbenchNetImpl(const AirbenchOptions& o) : options_(o) {
+  const int64_t whiten_width = 2 * o.in_channels * kWhitenKernel * kWhitenKernel;
+  whiten_ = register_module("0", nn::Conv2d(nn::Conv2dOptions(o.in_channels, whiten_width, kWhitenKernel)));
+  whiten_->weight.set_requires_grad(false);
+  group1_ = register_module("2", AirbenchConvGroup(whiten_width, o.widths[0], o.batchnorm_momentum));
+  group2_ = register_module("3", AirbenchConvGroup(o.widths[0], o.widths[1], o.batchnorm_momentum));
+  group3_ = register_module("4", AirbenchConvGroup(o.widths[1], o.widths[2], o.batchnorm_momentum));
+  head_ = register_module("7", nn::Linear(nn::LinearOptions(o.widths[2], o.num_classes).bias(false)));
+}
+
+torch::Tensor AirbenchNetImpl::forward(torch::Tensor x) {
+  x = torch::gelu(whiten_(x));
+  x = group3_(group2_(group1_(x)));
+  x = torch::amax(x, {2, 3});  // MaxPool2d(3) over the final 3x3 map
+  return head_(x) * options_.logit_scale;
+}
+
+}  // namespace fovea::models
