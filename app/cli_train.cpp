@@ -1,4 +1,5 @@
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <mutex>
 #include <optional>
@@ -15,7 +16,11 @@ namespace fovea::cli {
 namespace {
 
 volatile std::sig_atomic_t interrupted = 0;
-extern "C" void on_interrupt(int) { interrupted = 1; }
+// The first Ctrl-C (or SIGTERM) cancels the job after the step in flight; a second one exits at once.
+extern "C" void on_interrupt(int) {
+  if (interrupted) std::_Exit(130);
+  interrupted = 1;
+}
 
 // Progress on stderr, one line per epoch; a live line that is rewritten in a terminal.
 class ConsoleObserver : public engine::JobObserver {

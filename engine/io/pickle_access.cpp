@@ -1,7 +1,6 @@
 #include "engine/io/pickle_access.h"
 
 #include <algorithm>
-#include <cstdio>
 
 namespace fovea::engine {
 namespace {
@@ -17,6 +16,12 @@ void check_unshared(const Node& node, const PickleValue& value) {
   if (node.shared)
     throw PickleProblem{std::string("the pickle changes ") + value.kind_name() +
                         " after sharing it (self-referencing data is not supported)"};
+}
+
+void add_pairs(int& depth, PicklePairs& to, PicklePairs& from, int max_depth) {
+  for (const auto& [k, v] : from) depth = std::max({depth, k.depth() + 1, v.depth() + 1});
+  check_depth(depth, max_depth);
+  to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
 }
 
 }  // namespace
@@ -35,14 +40,6 @@ void PickleAccess::append(PickleValue& target, PickleItems items, int max_depth)
   check_depth(seq.depth, max_depth);
   seq.items.insert(seq.items.end(), std::make_move_iterator(items.begin()), std::make_move_iterator(items.end()));
 }
-
-namespace {
-void add_pairs(int& depth, PicklePairs& to, PicklePairs& from, int max_depth) {
-  for (const auto& [k, v] : from) depth = std::max({depth, k.depth() + 1, v.depth() + 1});
-  check_depth(depth, max_depth);
-  to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
-}
-}  // namespace
 
 void PickleAccess::set_items(PickleValue& dict, PicklePairs items, int max_depth) {
   if (!dict.is(PickleValue::Kind::Dict)) throw PickleProblem{std::string("cannot set items of ") + dict.kind_name()};
@@ -66,23 +63,8 @@ PickleNumpyDType& PickleAccess::numpy_dtype(PickleValue& value) {
   return *std::get<std::shared_ptr<PickleNumpyDType>>(value.payload_);
 }
 
-std::string printable(std::string_view text, size_t max) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (out.size() >= max) {
-      out += "...";
-      break;
-    }
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != 0x7f) {
-      out += static_cast<char>(c);  // UTF-8 sequences pass through
-    } else {
-      char buffer[8];
-      std::snprintf(buffer, sizeof buffer, "\\x%02x", c);
-      out += buffer;
-    }
-  }
-  return out;
+std::shared_ptr<const std::string> PickleAccess::shared_bytes(const PickleValue& bytes) {
+  return std::get<std::shared_ptr<const std::string>>(bytes.payload_);
 }
 
 }  // namespace fovea::engine

@@ -23,10 +23,7 @@ struct PickleAccess {
   static void add_attributes(PickleValue& dict, PicklePairs items, int max_depth);
   static PickleNdArray& ndarray(PickleValue& value);
   static PickleNumpyDType& numpy_dtype(PickleValue& value);
+  static std::shared_ptr<const std::string> shared_bytes(const PickleValue& bytes);  // Bytes only
 };
-
-// Python's repr-like rendering of untrusted text for messages: at most `max` characters, with
-// anything unprintable escaped, so that a hostile name cannot flood or garble an error message.
-std::string printable(std::string_view text, size_t max = 80);
 
 }  // namespace fovea::engine

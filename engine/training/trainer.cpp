@@ -64,7 +64,8 @@ nlohmann::json checkpoint_metadata(const TrainConfig& config, const TensorDatase
   meta["model"] = {{"name", config.model},
                    {"num_classes", data.info.class_names.size()},
                    {"in_channels", data.info.channels},
-                   {"cifar_stem", config.cifar_stem}};
+                   {"cifar_stem", config.cifar_stem},
+                   {"image_size", data.info.height}};
   meta["class_names"] = data.info.class_names;
   meta["preprocessing"] = {{"height", data.info.height},
                            {"width", data.info.width},
@@ -130,7 +131,8 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
           std::to_string(num_classes) + " classes");
 
   torch::manual_seed(config.seed);
-  auto model = models::create_model({config.model, num_classes, data.info.channels, config.cifar_stem});
+  models::ModelSpec spec{config.model, num_classes, data.info.channels, config.cifar_stem, data.info.height};
+  auto model = models::create_model(spec);
   model->to(device);
   // bf16 autocast and channels_last memory: the fast path of GPU tensor cores; CPUs train in fp32.
   const bool mixed_precision = config.mixed_precision && device.is_cuda();
