@@ -1,5 +1,6 @@
 #include "models/mamba2.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "models/ssm_reference.h"
@@ -48,7 +49,9 @@ torch::Tensor Mamba2MixerImpl::forward(const torch::Tensor& hidden) {
     return t.reshape({batch, length, G, N}).repeat_interleave(heads_ / G, 2);  // (batch, length, heads, N)
   };
   const torch::Tensor A = -torch::exp(A_log.to(torch::kFloat));
-  torch::Tensor y = ssd_chunked_reference(x * dt.unsqueeze(-1), A * dt, to_heads(xbc[1]), to_heads(xbc[2]), o_.chunk);
+  // A sequence shorter than a chunk is one chunk of its own length (no padding to compute).
+  const int64_t chunk = std::min(o_.chunk, length);
+  torch::Tensor y = ssd_chunked_reference(x * dt.unsqueeze(-1), A * dt, to_heads(xbc[1]), to_heads(xbc[2]), chunk);
   y = y + x * D.view({1, 1, heads_, 1});
   return out_proj(norm->forward_gated(y.reshape({batch, length, d_inner_}), z));
 }

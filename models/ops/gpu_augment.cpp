@@ -2,25 +2,12 @@
 
 #include <ATen/ATen.h>
 
-#if defined(FOVEA_GPU_CUDA)
-#include <c10/cuda/CUDAGuard.h>
-#include <c10/cuda/CUDAStream.h>
-#include "kernels/augment_gpu.h"
-#elif defined(FOVEA_GPU_ROCM)
-#include <ATen/hip/impl/HIPStreamMasqueradingAsCUDA.h>
+#include "models/ops/gpu_stream.h"
+#if defined(FOVEA_HAVE_GPU_KERNELS)
 #include "kernels/augment_gpu.h"
 #endif
 
 namespace fovea::ops {
-namespace {
-
-#if defined(FOVEA_GPU_CUDA)
-void* current_stream() { return c10::cuda::getCurrentCUDAStream().stream(); }
-#elif defined(FOVEA_GPU_ROCM)
-void* current_stream() { return at::hip::getCurrentHIPStreamMasqueradingAsCUDA().stream(); }
-#endif
-
-}  // namespace
 
 bool gpu_augment_available() {
 #if defined(FOVEA_HAVE_GPU_KERNELS)
@@ -49,8 +36,7 @@ at::Tensor gpu_augment(const at::Tensor& images, const at::Tensor& indices, kern
                        : at::empty({params.batch, params.channels, out_h, out_w}, options);
   params.out = out.data_ptr<float>();
 #if defined(FOVEA_HAVE_GPU_KERNELS)
-  const c10::cuda::CUDAGuard guard(images.device());
-  kernels::augment_gpu(params, current_stream());
+  kernels::augment_gpu(params, current_gpu_stream(images.device()));
 #endif
   return out;
 }

@@ -1,0 +1,81 @@
+// Selective-scan speed at Vim-S shapes against the HBM-traffic floor and against the same computation
+// composed of LibTorch ops (models::selective_scan_reference). Prints one table; see docs/PERFORMANCE.md.
+//   fovea-bench-scan [batch=128] [dim=768] [state=16]
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+
+#include "models/ops/selective_scan_op.h"
+#include "models/ssm_reference.h"
+
+namespace {
+
+double median_ms(const std::function<void()>& f, int repeats) {
+  f();
+  torch::cuda::synchronize();
+  std::vector<double> times;
+  for (int i = 0; i < repeats; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    f();
+    torch::cuda::synchronize();
+    times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int64_t batch = argc > 1 ? std::atoll(argv[1]) : 128, dim = argc > 2 ? std::atoll(argv[2]) : 768,
+                state = argc > 3 ? std::atoll(argv[3]) : 16;
+  if (!torch::cuda::is_available()) {
+    std::printf("no GPU\n");
+    return 0;
+  }
+  const auto cuda = at::TensorOptions(at::kFloat).device(at::kCUDA);
+  // Copy bandwidth: bytes read + written by a large device-to-device copy.
+  const at::Tensor big = torch::randn({256 * 1024 * 1024}, cuda), sink = torch::empty_like(big);
+  const double copy_ms = median_ms([&] { sink.copy_(big); }, 20);
+  const double copy_gbs = 2.0 * big.nbytes() / copy_ms / 1e6;
+  std::printf("copy bandwidth %.0f GB/s (read + write)\n", copy_gbs);
+  std::printf("%-5s %5s %-8s %10s %10s %9s %12s %9s\n", "dtype", "L", "pass", "ms", "floor ms", "of floor", "torch ops ms",
+              "speedup");
+  for (const auto type : {at::kFloat, at::kBFloat16}) {
+    for (const int64_t L : {int64_t{197}, int64_t{730}}) {
+      fovea::models::SelectiveScanArgs a;
+      a.u = torch::randn({batch, dim, L}, cuda).to(type);
+      a.delta = (torch::randn({batch, dim, L}, cuda) * 0.5).to(type);
+      a.A = -(torch::rand({dim, state}, cuda) + 0.1);
+      a.B = torch::randn({batch, state, L}, cuda).to(type);
+      a.C = torch::randn({batch, state, L}, cuda).to(type);
+      a.D = torch::randn({dim}, cuda);
+      a.z = torch::randn({batch, dim, L}, cuda).to(type);
+      a.delta_bias = torch::randn({dim}, cuda) * 0.3;
+      a.delta_softplus = true;
+      const double s = type == at::kFloat ? 4 : 2, bdl = double(batch) * dim * L, bnl = double(batch) * state * L;
+      const double fwd_bytes = (4 * bdl + 2 * bnl) * s;                       // u, delta, z, B, C in; out
+      const double bwd_bytes = (6 * bdl + 2 * bnl) * s + 3 * bdl * s + 2 * bnl * 4;  // + dout in; du, ddelta, dz, dB, dC out
+      const double fwd_floor = fwd_bytes / copy_gbs / 1e6, both_floor = (fwd_bytes + bwd_bytes) / copy_gbs / 1e6;
+
+      torch::NoGradGuard no_grad;
+      const double fwd = median_ms([&] { fovea::ops::selective_scan(a); }, 20);
+      const double ref_fwd = median_ms([&] { fovea::models::selective_scan_reference(a); }, 3);
+      std::printf("%-5s %5lld %-8s %10.3f %10.3f %8.0f%% %12.2f %8.0fx\n", type == at::kFloat ? "fp32" : "bf16",
+                  (long long)L, "fwd", fwd, fwd_floor, 100 * fwd_floor / fwd, ref_fwd, ref_fwd / fwd);
+
+      torch::AutoGradMode grad(true);
+      fovea::models::SelectiveScanArgs g = a;
+      for (at::Tensor* t : {&g.u, &g.delta, &g.A, &g.B, &g.C, &g.D, &g.z, &g.delta_bias}) *t = t->detach().requires_grad_(true);
+      const at::Tensor dout = torch::randn({batch, dim, L}, cuda).to(type);
+      const double both = median_ms([&] { fovea::ops::selective_scan(g).backward(dout); }, 10);
+      const double ref_both = median_ms([&] { fovea::models::selective_scan_reference(g).out.backward(dout); }, 3);
+      std::printf("%-5s %5lld %-8s %10.3f %10.3f %8.0f%% %12.2f %8.0fx\n", type == at::kFloat ? "fp32" : "bf16",
+                  (long long)L, "fwd+bwd", both, both_floor, 100 * both_floor / both, ref_both, ref_both / both);
+    }
+  }
+  return 0;
+}

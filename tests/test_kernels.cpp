@@ -1,0 +1,184 @@
+// Kernels against their references, in the style of ggml's test-backend-ops: every case prints its
+// relative error and bound, and the program fails if any case does. Plain C++ (no Qt) so that it runs
+// on GPU machines without Qt. Relative error = max|x - ref| / max|ref|. Bounds: 1e-5 for fp32
+// outputs, 1e-4 for fp32 gradients (long sums in another order), 2e-2 for bf16.
+// GPU cases run when a GPU and GPU kernels are present, and are reported as skipped otherwise.
+#include <torch/torch.h>
+
+#include <cstdio>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "kernels/augment.h"
+#include "models/ops/gpu_augment.h"
+#include "models/ops/selective_scan_op.h"
+#include "models/registry.h"
+#include "models/ssm_reference.h"
+
+using fovea::models::SelectiveScanArgs;
+
+namespace {
+
+int failures = 0, passes = 0;
+
+double relative_error(const at::Tensor& x, const at::Tensor& ref) {
+  const at::Tensor a = x.detach().to(at::kDouble).cpu(), b = ref.detach().to(at::kDouble).cpu();
+  return (a - b).abs().max().item<double>() / std::max(1e-30, b.abs().max().item<double>());
+}
+
+void report(const std::string& name, double error, double bound) {
+  const bool ok = std::isfinite(error) && error <= bound;
+  std::printf("  %-62s err %.2e  bound %.0e  %s\n", name.c_str(), error, bound, ok ? "OK" : "FAIL");
+  (ok ? passes : failures)++;
+}
+
+struct ScanCase {
+  int64_t batch, dim, state, length, groups;  // groups 0: B and C shared, shaped (batch, state, length)
+  bool gated;
+};
+
+SelectiveScanArgs random_args(const ScanCase& c, at::ScalarType type, const at::Device& device) {
+  const auto o = at::TensorOptions(at::kFloat).device(device);
+  SelectiveScanArgs a;
+  a.u = torch::randn({c.batch, c.dim, c.length}, o).to(type);
+  a.delta = (torch::randn({c.batch, c.dim, c.length}, o) * 0.5).to(type);
+  a.A = -(torch::rand({c.dim, c.state}, o) * 2 + 0.1);
+  const std::vector<int64_t> bc = c.groups ? std::vector<int64_t>{c.batch, c.groups, c.state, c.length}
+                                           : std::vector<int64_t>{c.batch, c.state, c.length};
+  a.B = torch::randn(bc, o).to(type);
+  a.C = torch::randn(bc, o).to(type);
+  a.D = torch::randn({c.dim}, o);
+  if (c.gated) a.z = torch::randn({c.batch, c.dim, c.length}, o).to(type);
+  a.delta_bias = torch::randn({c.dim}, o) * 0.3;
+  a.delta_softplus = true;
+  return a;
+}
+
+SelectiveScanArgs with_grad(SelectiveScanArgs a) {
+  for (at::Tensor* t : {&a.u, &a.delta, &a.A, &a.B, &a.C, &a.D, &a.z, &a.delta_bias}) {
+    if (t->defined()) *t = t->detach().clone().requires_grad_(true);
+  }
+  return a;
+}
+
+std::vector<at::Tensor> grads_of(const SelectiveScanArgs& a) {
+  std::vector<at::Tensor> g;
+  for (const at::Tensor* t : {&a.u, &a.delta, &a.A, &a.B, &a.C, &a.D, &a.z, &a.delta_bias}) {
+    if (t->defined()) g.push_back(t->grad());
+  }
+  return g;
+}
+
+const char* kGradNames[] = {"du", "ddelta", "dA", "dB", "dC", "dD", "dz", "ddelta_bias"};
+
+std::string describe(const ScanCase& c) {
+  char text[96];
+  std::snprintf(text, sizeof text, "b%lld d%lld n%lld L%lld%s%s", (long long)c.batch, (long long)c.dim,
+                (long long)c.state, (long long)c.length, c.groups ? " grouped" : "", c.gated ? " z" : "");
+  return text;
+}
+
+// The kernel (on `device`) against the LibTorch reference on the CPU, forward and backward.
+void compare_with_reference(const ScanCase& c, at::ScalarType type, const at::Device& device, bool backward) {
+  const std::string label = std::string(device.is_cuda() ? "gpu " : "cpu ") + (type == at::kBFloat16 ? "bf16 " : "fp32 ") + describe(c);
+  const double out_bound = type == at::kBFloat16 ? 2e-2 : 1e-5, grad_bound = type == at::kBFloat16 ? 2e-2 : 1e-4;
+  const SelectiveScanArgs base = random_args(c, type, device);
+  SelectiveScanArgs kernel = with_grad(base);
+  SelectiveScanArgs ref = base;
+  for (at::Tensor* t : {&ref.u, &ref.delta, &ref.A, &ref.B, &ref.C, &ref.D, &ref.z, &ref.delta_bias}) {
+    if (t->defined()) *t = t->detach().cpu().to(at::kFloat);  // the reference sees the same (rounded) values
+  }
+  ref = with_grad(ref);
+  const at::Tensor out = fovea::ops::selective_scan(kernel);
+  const at::Tensor expected = fovea::models::selective_scan_reference(ref).out;
+  report(label + " fwd", relative_error(out.to(at::kFloat), expected), out_bound);
+  if (!backward) return;
+  const at::Tensor dout = torch::randn(expected.sizes());
+  out.backward(dout.to(out.device()).to(out.scalar_type()));
+  expected.backward(dout);
+  const auto got = grads_of(kernel), want = grads_of(ref);
+  size_t k = 0;
+  const at::Tensor* slots[] = {&base.u, &base.delta, &base.A, &base.B, &base.C, &base.D, &base.z, &base.delta_bias};
+  for (size_t i = 0; i < 8; ++i) {
+    if (!slots[i]->defined()) continue;
+    report(label + " " + kGradNames[i], relative_error(got[k].to(at::kFloat), want[k]), grad_bound);
+    ++k;
+  }
+}
+
+void augment_gpu_matches_cpu() {
+  const at::Tensor images = torch::randint(0, 256, {300, 31, 29, 3}, at::kByte);
+  const at::Tensor idx = torch::randint(0, 300, {257}, at::kLong);
+  fovea::kernels::AugmentParams p;
+  p.max_translate = 2;
+  p.random_flip = true;
+  p.pad = 1;
+  p.seed = 99;
+  p.step_offset = 12345;
+  for (int c = 0; c < 3; ++c) {
+    p.mean[c] = 0.4f + 0.05f * c;
+    p.inv_std[c] = 4.0f - c;
+  }
+  for (bool channels_last : {false, true}) {
+    p.channels_last = channels_last;
+    at::Tensor expected = torch::empty({257, 3, 33, 31});
+    if (channels_last) expected = expected.contiguous(at::MemoryFormat::ChannelsLast);
+    fovea::kernels::AugmentParams cpu = p;
+    cpu.images = images.data_ptr<uint8_t>();
+    cpu.indices = idx.data_ptr<int64_t>();
+    cpu.out = expected.data_ptr<float>();
+    cpu.batch = 257;
+    cpu.height = 31;
+    cpu.width = 29;
+    cpu.channels = 3;
+    fovea::kernels::augment_cpu(cpu);
+    const at::Tensor got = fovea::ops::gpu_augment(images.cuda(), idx.cuda(), p);
+    report(std::string("gpu augment 257x31x29x3 pad 1") + (channels_last ? " channels_last" : ""),
+           relative_error(got, expected), 1e-6);
+  }
+}
+
+void vim_small_gpu_matches_cpu() {
+  torch::manual_seed(3);
+  auto model = fovea::models::create_model({"vim_small", 1000, 3, false, 0});
+  model->eval();
+  torch::NoGradGuard no_grad;
+  const at::Tensor x = torch::randn({2, 3, 224, 224});
+  const at::Tensor cpu = model->forward(x);
+  model->to(torch::kCUDA);
+  const at::Tensor gpu = model->forward(x.cuda()).cpu();
+  report("vim_small forward, gpu kernels vs cpu (fp32 logits)", relative_error(gpu, cpu), 1e-3);
+}
+
+}  // namespace
+
+int main() {
+  torch::manual_seed(0);
+  const std::vector<ScanCase> cases = {
+      {2, 5, 16, 1, 0, true},   {2, 6, 16, 7, 2, true},    {1, 3, 4, 197, 0, false},
+      {2, 4, 16, 130, 0, true}, {1, 3, 32, 65, 3, true},   {1, 2, 64, 33, 1, true},
+  };
+  std::printf("selective scan, CPU kernel vs LibTorch reference\n");
+  for (const ScanCase& c : cases) compare_with_reference(c, at::kFloat, at::kCPU, true);
+  compare_with_reference({1, 3, 16, 4096, 0, true}, at::kFloat, at::kCPU, false);
+  compare_with_reference({2, 6, 16, 130, 2, true}, at::kBFloat16, at::kCPU, true);
+
+  const bool gpu = torch::cuda::is_available() && fovea::ops::selective_scan_supported(at::Device(at::kCUDA, 0));
+  if (!gpu) {
+    std::printf("GPU cases skipped: %s\n", torch::cuda::is_available() ? "this build has no GPU kernels" : "no GPU");
+  } else {
+    std::printf("selective scan, GPU kernel vs LibTorch reference\n");
+    const at::Device cuda(at::kCUDA, 0);
+    for (const ScanCase& c : cases) compare_with_reference(c, at::kFloat, cuda, true);
+    compare_with_reference({1, 3, 16, 4096, 0, true}, at::kFloat, cuda, true);
+    compare_with_reference({3, 37, 16, 197, 0, true}, at::kFloat, cuda, true);
+    compare_with_reference({2, 6, 16, 130, 2, true}, at::kBFloat16, cuda, true);
+    compare_with_reference({2, 64, 16, 730, 0, true}, at::kBFloat16, cuda, true);
+    std::printf("augmentation and Vim\n");
+    augment_gpu_matches_cpu();
+    vim_small_gpu_matches_cpu();
+  }
+  std::printf("%d passed, %d failed\n", passes, failures);
+  return failures ? 1 : 0;
+}
