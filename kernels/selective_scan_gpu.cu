@@ -15,23 +15,131 @@ constexpr int kThreads = 64;
 template <int MaxN>
 constexpr int64_t kChunk = 128 / MaxN;
 
+// Grid: x = blocks of kThreads channels, y = batch row; so a warp never spans two batch rows.
 template <int MaxN>
 __global__ void __launch_bounds__(kThreads) scan_fwd_kernel(const SelectiveScanParams p) {
-  const int64_t id = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-  if (id >= p.batch * p.dim) return;
-  scan_detail::forward_channel<MaxN>(p, id / p.dim, id % p.dim);
+  const int64_t d = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (d >= p.dim) return;
+  scan_detail::forward_channel<MaxN>(p, blockIdx.y, d);
 }
 
 template <int MaxN>
 __global__ void __launch_bounds__(kThreads) scan_bwd_kernel(const SelectiveScanParams p, const SelectiveScanGrads g,
-                                                            float* scratch) {
+                                                            float* scratch, bool warp_uniform) {
   constexpr int64_t chunk = kChunk<MaxN>;
   __shared__ float states[kThreads * chunk * MaxN];
-  const int64_t id = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-  if (id >= p.batch * p.dim) return;
+  const int64_t d = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x, b = blockIdx.y;
+  const bool active = d < p.dim;
+  const int64_t channel = active ? d : p.dim - 1;  // padding lanes shadow the last channel
   const int64_t chunks = (p.length + chunk - 1) / chunk;
-  scan_detail::backward_channel<MaxN>(p, g, id / p.dim, id % p.dim, chunk, scratch + id * chunks * p.state,
-                                      states + threadIdx.x * chunk * MaxN);
+  // Each block owns kThreads * chunks * state floats of scratch (padding lanes too), interleaved by thread.
+  const int64_t block = static_cast<int64_t>(blockIdx.y) * gridDim.x + blockIdx.x;
+  scan_detail::backward_channel<MaxN>(p, g, b, channel, chunk, scratch + block * kThreads * chunks * p.state + threadIdx.x,
+                                      states + threadIdx.x, active, warp_uniform, kThreads);
+}
+
+dim3 grid_for(const SelectiveScanParams& p) {
+  return dim3(static_cast<unsigned>((p.dim + kThreads - 1) / kThreads), static_cast<unsigned>(p.batch));
+}
+
+// Forward, tiled: a block is kThreads channels of one batch row; each 32-step tile of u, dt, z and of
+// B, C is loaded into shared memory with coalesced reads (consecutive threads, consecutive steps), the
+// recurrence runs from there with the state in registers, and outputs leave the same way.
+constexpr int kTile = 32;
+
+template <typename T>
+__device__ __forceinline__ float load_as_float(const void* base, int64_t i) {
+  if constexpr (sizeof(T) == 4) {
+    return static_cast<const float*>(base)[i];
+  } else {
+    return bf16_to_float(static_cast<const uint16_t*>(base)[i]);
+  }
+}
+
+template <typename T>
+__device__ __forceinline__ void store_from_float(void* base, int64_t i, float value) {
+  if constexpr (sizeof(T) == 4) {
+    static_cast<float*>(base)[i] = value;
+  } else {
+    static_cast<uint16_t*>(base)[i] = float_to_bf16(value);
+  }
+}
+
+template <int MaxN, typename T>
+__global__ void __launch_bounds__(kThreads) scan_fwd_tiled_kernel(const SelectiveScanParams p) {
+  __shared__ float s_u[kThreads][kTile + 1], s_dt[kThreads][kTile + 1], s_z[kThreads][kTile + 1];
+  __shared__ float s_B[MaxN][kTile], s_C[MaxN][kTile];
+  const int tid = threadIdx.x;
+  const int64_t b = blockIdx.y, d0 = static_cast<int64_t>(blockIdx.x) * kThreads, d = d0 + tid;
+  const int64_t N = p.state, L = p.length;
+  const bool active = d < p.dim;
+  const int64_t group = d0 / (p.dim / p.groups);
+  const int64_t bc = (b * p.groups + group) * N * L;
+  float a[MaxN], h[MaxN];
+#pragma unroll
+  for (int n = 0; n < MaxN; ++n) {
+    a[n] = active && n < N ? p.A[d * N + n] : 0.0f;
+    h[n] = 0.0f;
+  }
+  const float Dd = active && p.D ? p.D[d] : 0.0f;
+  for (int64_t t0 = 0; t0 < L; t0 += kTile) {
+    const int steps = static_cast<int>(L - t0 < kTile ? L - t0 : kTile);
+    for (int i = tid; i < kThreads * kTile; i += kThreads) {
+      const int r = i / kTile, c = i % kTile;
+      const int64_t row = d0 + r;
+      const bool valid = row < p.dim && c < steps;
+      const int64_t at = (b * p.dim + row) * L + t0 + c;
+      float dt = valid ? load_as_float<T>(p.delta, at) + (p.delta_bias ? p.delta_bias[row] : 0.0f) : 0.0f;
+      if (p.delta_softplus) dt = dt <= 20.0f ? log1pf(__expf(dt)) : dt;
+      s_dt[r][c] = dt;
+      s_u[r][c] = valid ? load_as_float<T>(p.u, at) : 0.0f;
+      s_z[r][c] = valid && p.z ? load_as_float<T>(p.z, at) : 0.0f;
+    }
+    for (int i = tid; i < MaxN * kTile; i += kThreads) {
+      const int n = i / kTile, c = i % kTile;
+      const bool valid = n < N && c < steps;
+      s_B[n][c] = valid ? load_as_float<T>(p.B, bc + n * L + t0 + c) : 0.0f;
+      s_C[n][c] = valid ? load_as_float<T>(p.C, bc + n * L + t0 + c) : 0.0f;
+    }
+    __syncthreads();
+    for (int c = 0; c < steps; ++c) {
+      const float dt = s_dt[tid][c], x = s_u[tid][c];
+      float y = 0.0f;
+#pragma unroll
+      for (int n = 0; n < MaxN; ++n) {
+        h[n] = __expf(dt * a[n]) * h[n] + dt * s_B[n][c] * x;
+        y += s_C[n][c] * h[n];
+      }
+      y += Dd * x;
+      if (p.z) {
+        const float z = s_z[tid][c];
+        y *= z / (1.0f + __expf(-z));
+      }
+      s_u[tid][c] = y;  // the tile now holds outputs
+    }
+    __syncthreads();
+    for (int i = tid; i < kThreads * kTile; i += kThreads) {
+      const int r = i / kTile, c = i % kTile;
+      if (d0 + r < p.dim && c < steps) store_from_float<T>(p.out, (b * p.dim + d0 + r) * L + t0 + c, s_u[r][c]);
+    }
+    __syncthreads();
+  }
+  if (active && p.last_state) {
+    for (int n = 0; n < MaxN; ++n) if (n < N) p.last_state[(b * p.dim + d) * N + n] = h[n];
+  }
+}
+
+template <int MaxN>
+void launch_fwd(const SelectiveScanParams& p, dim3 grid, gpuStream_t s) {
+  // The tile holds one group's B and C: every block's channels must share a group.
+  const bool tiled = p.groups == 1 || (p.dim / p.groups) % kThreads == 0;
+  if (!tiled) {
+    scan_fwd_kernel<MaxN><<<grid, kThreads, 0, s>>>(p);
+  } else if (p.dtype == ScanDType::F32) {
+    scan_fwd_tiled_kernel<MaxN, float><<<grid, kThreads, 0, s>>>(p);
+  } else {
+    scan_fwd_tiled_kernel<MaxN, uint16_t><<<grid, kThreads, 0, s>>>(p);
+  }
 }
 
 void check(const SelectiveScanParams& p) {
@@ -39,9 +147,6 @@ void check(const SelectiveScanParams& p) {
   if (p.groups < 1 || p.dim % p.groups != 0) throw std::invalid_argument("selective scan: groups must divide dim");
 }
 
-unsigned blocks_for(const SelectiveScanParams& p) {
-  return static_cast<unsigned>((p.batch * p.dim + kThreads - 1) / kThreads);
-}
 
 }  // namespace
 
@@ -50,30 +155,33 @@ void selective_scan_fwd_gpu(const SelectiveScanParams& p, void* stream) {
   if (p.batch * p.dim == 0 || p.length == 0) return;
   const auto s = static_cast<gpuStream_t>(stream);
   if (p.state <= 16) {
-    scan_fwd_kernel<16><<<blocks_for(p), kThreads, 0, s>>>(p);
+    launch_fwd<16>(p, grid_for(p), s);
   } else if (p.state <= 32) {
-    scan_fwd_kernel<32><<<blocks_for(p), kThreads, 0, s>>>(p);
+    launch_fwd<32>(p, grid_for(p), s);
   } else {
-    scan_fwd_kernel<64><<<blocks_for(p), kThreads, 0, s>>>(p);
+    launch_fwd<64>(p, grid_for(p), s);
   }
   check_launch("selective_scan_fwd");
 }
 
 size_t selective_scan_bwd_scratch_floats(const SelectiveScanParams& p) {
   const int64_t chunk = p.state <= 16 ? kChunk<16> : (p.state <= 32 ? kChunk<32> : kChunk<64>);
-  return static_cast<size_t>(p.batch * p.dim * ((p.length + chunk - 1) / chunk) * p.state);
+  const int64_t padded_dim = (p.dim + kThreads - 1) / kThreads * kThreads;
+  return static_cast<size_t>(p.batch * padded_dim * ((p.length + chunk - 1) / chunk) * p.state);
 }
 
 void selective_scan_bwd_gpu(const SelectiveScanParams& p, const SelectiveScanGrads& g, float* scratch, void* stream) {
   check(p);
   if (p.batch * p.dim == 0 || p.length == 0) return;
   const auto s = static_cast<gpuStream_t>(stream);
+  // One atomic per warp for dB/dC when every warp's channels share a group.
+  const bool warp_uniform = (p.dim / p.groups) % FOVEA_WARP_SIZE == 0;
   if (p.state <= 16) {
-    scan_bwd_kernel<16><<<blocks_for(p), kThreads, 0, s>>>(p, g, scratch);
+    scan_bwd_kernel<16><<<grid_for(p), kThreads, 0, s>>>(p, g, scratch, warp_uniform);
   } else if (p.state <= 32) {
-    scan_bwd_kernel<32><<<blocks_for(p), kThreads, 0, s>>>(p, g, scratch);
+    scan_bwd_kernel<32><<<grid_for(p), kThreads, 0, s>>>(p, g, scratch, warp_uniform);
   } else {
-    scan_bwd_kernel<64><<<blocks_for(p), kThreads, 0, s>>>(p, g, scratch);
+    scan_bwd_kernel<64><<<grid_for(p), kThreads, 0, s>>>(p, g, scratch, warp_uniform);
   }
   check_launch("selective_scan_bwd");
 }

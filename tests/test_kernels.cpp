@@ -173,6 +173,9 @@ int main() {
     for (const ScanCase& c : cases) compare_with_reference(c, at::kFloat, cuda, true);
     compare_with_reference({1, 3, 16, 4096, 0, true}, at::kFloat, cuda, true);
     compare_with_reference({3, 37, 16, 197, 0, true}, at::kFloat, cuda, true);
+    compare_with_reference({2, 96, 16, 197, 0, true}, at::kFloat, cuda, true);   // warp-reduced dB/dC, padding lanes
+    compare_with_reference({2, 128, 16, 100, 2, true}, at::kFloat, cuda, true);  // warp-reduced per group
+    compare_with_reference({1, 64, 32, 50, 0, false}, at::kFloat, cuda, true);
     compare_with_reference({2, 6, 16, 130, 2, true}, at::kBFloat16, cuda, true);
     compare_with_reference({2, 64, 16, 730, 0, true}, at::kBFloat16, cuda, true);
     std::printf("augmentation and Vim\n");
