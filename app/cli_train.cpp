@@ -72,7 +72,7 @@ int run_train(const engine::TrainConfig& config, bool json) {
   // Fail fast, before any work, on the mistakes people make most.
   check_model_name(config.model);
   engine::validate(config);
-  engine::probe_dataset(config.data_path);
+  engine::check_trainable(engine::probe_dataset(config.data_path));
 
   ConsoleObserver observer;
   auto job = engine::make_train_job(config, observer);

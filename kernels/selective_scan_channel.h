@@ -4,6 +4,10 @@
 #pragma once
 #include <math.h>
 
+#if defined(__CUDACC__) || defined(__HIPCC__)
+#include "kernels/gpu_portability.h"  // FOVEA_WARP_SIZE, atomics and shuffles in device code
+#endif
+
 #include "kernels/bf16.h"
 #include "kernels/selective_scan.h"
 

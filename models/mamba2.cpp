@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "models/ops/causal_conv1d_op.h"
 #include "models/ssm_reference.h"
 
 namespace fovea::models {
@@ -42,7 +43,7 @@ torch::Tensor Mamba2MixerImpl::forward(const torch::Tensor& hidden) {
   const torch::Tensor& z = parts[0];
   const torch::Tensor dt = torch::softplus(parts[2] + dt_bias);  // (batch, length, heads)
   const torch::Tensor xBC =
-      causal_conv1d_reference(parts[1].transpose(1, 2), conv1d->weight.squeeze(1), conv1d->bias, true).transpose(1, 2);
+      ops::causal_conv1d(parts[1].transpose(1, 2), conv1d->weight.squeeze(1), conv1d->bias, true).transpose(1, 2);
   const auto xbc = xBC.split({d_inner_, G * N, G * N}, -1);
   const torch::Tensor x = xbc[0].reshape({batch, length, heads_, P});
   auto to_heads = [&](const torch::Tensor& t) {

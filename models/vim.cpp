@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "models/ops/selective_scan_op.h"
+#include "models/ops/causal_conv1d_op.h"
 #include "models/ssm_reference.h"
 
 namespace fovea::models {
@@ -67,7 +68,7 @@ BiMambaMixerImpl::BiMambaMixerImpl(int64_t d_model, int64_t d_state, int64_t exp
 }
 
 torch::Tensor BiMambaMixerImpl::scan(MambaBranch& b, const torch::Tensor& x_in, const torch::Tensor& z) {
-  const torch::Tensor x = causal_conv1d_reference(x_in, b.conv1d->weight.squeeze(1), b.conv1d->bias, /*silu=*/true);
+  const torch::Tensor x = ops::causal_conv1d(x_in, b.conv1d->weight.squeeze(1), b.conv1d->bias, /*silu=*/true);
   const auto parts = b.x_proj(x.transpose(1, 2)).split({dt_rank_, d_state_, d_state_}, -1);  // (batch, length, .)
   SelectiveScanArgs args;
   args.u = x;

@@ -190,6 +190,33 @@ class EngineDataTest : public QObject {
     QVERIFY(std::abs(ds.std[0] - pixels.std(false).item<double>()) < 1e-5);
   }
 
+  void tensorDatasetCifar100AndFolders() {
+    QTemporaryDir dir;
+    ft::write_cifar100_batch(path_in(dir, "train.bin"), {1, 2, 3}, {10, 99, 0}, ft::random_bytes(3 * 3072, 1));
+    ft::write_cifar100_batch(path_in(dir, "test.bin"), {4}, {50}, ft::random_bytes(3072, 2));
+    const TensorDataset binary = load_tensor_dataset(dir.path().toStdString(), 0, 0);
+    QCOMPARE(binary.train.images.sizes(), (at::IntArrayRef{3, 32, 32, 3}));
+    QCOMPARE(binary.train.labels[1].item<int64_t>(), 99);  // the fine label
+    QCOMPARE(binary.info.class_names.size(), size_t{100});
+    const TensorDataset python = load_tensor_dataset(FOVEA_TEST_FIXTURES "/datasets/cifar-100-python", 2, 0);
+    QCOMPARE(python.train.size(), 2);
+    QCOMPARE(python.test.size(), 2);
+    // A small ImageFolder of one image size is decoded into memory; one without a test split is refused.
+    QTemporaryDir folders;
+    for (const char* file : {"train/cat/a.ppm", "train/dog/b.ppm", "train/dog/c.ppm", "val/cat/d.ppm", "val/dog/e.ppm"})
+      ft::write_netpbm(path_in(folders, file), 5, 4, ft::random_bytes(60, 3), true);
+    const TensorDataset decoded = load_tensor_dataset(folders.path().toStdString(), 0, 0);
+    QCOMPARE(decoded.train.images.sizes(), (at::IntArrayRef{3, 4, 5, 3}));
+    QCOMPARE(decoded.info.height, 4);  // learnt by decoding: the trainer builds the model from it
+    QCOMPARE(decoded.info.channels, 3);
+    QCOMPARE(decoded.test.labels[1].item<int64_t>(), 1);
+    QCOMPARE(decoded.train.images[2][3][4][2].item<int64_t>(), int64_t{ft::random_bytes(60, 3)[59]});
+    QTemporaryDir one_split;
+    ft::write_netpbm(path_in(one_split, "cat/a.ppm"), 5, 4, ft::random_bytes(60, 3), true);
+    const QString message = error_of([&] { load_tensor_dataset(one_split.path().toStdString(), 0, 0); });
+    QVERIFY2(message.contains("needs a test split"), qPrintable(message));
+  }
+
   void batchMakerImplementationsAgree_data() {
     QTest::addColumn<int>("channels");
     QTest::addColumn<bool>("augment");

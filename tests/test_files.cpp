@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <stdexcept>
@@ -12,6 +13,25 @@ void write_bytes(const std::string& path, const std::vector<uint8_t>& bytes) {
   std::ofstream out(path, std::ios::binary);
   out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
   if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+void write_netpbm(const std::string& path, int width, int height, const std::vector<uint8_t>& pixels, bool rgb) {
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  const std::string header = std::string(rgb ? "P6" : "P5") + "\n" + std::to_string(width) + " " + std::to_string(height) + "\n255\n";
+  std::vector<uint8_t> bytes(header.begin(), header.end());
+  bytes.insert(bytes.end(), pixels.begin(), pixels.end());
+  write_bytes(path, bytes);
+}
+
+void touch(const std::string& path) {
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  write_bytes(path, {});
 }
 
 std::vector<uint8_t> random_bytes(size_t count, uint32_t seed) {
@@ -55,6 +75,19 @@ void write_cifar10_batch(const std::string& path, const std::vector<uint8_t>& la
   std::vector<uint8_t> bytes;
   for (size_t i = 0; i < labels.size(); ++i) {
     bytes.push_back(labels[i]);
+    bytes.insert(bytes.end(), chw_pixels.begin() + static_cast<std::ptrdiff_t>(i * image_bytes),
+                 chw_pixels.begin() + static_cast<std::ptrdiff_t>((i + 1) * image_bytes));
+  }
+  write_bytes(path, bytes);
+}
+
+void write_cifar100_batch(const std::string& path, const std::vector<uint8_t>& coarse, const std::vector<uint8_t>& fine,
+                          const std::vector<uint8_t>& chw_pixels) {
+  constexpr size_t image_bytes = 3 * 32 * 32;
+  std::vector<uint8_t> bytes;
+  for (size_t i = 0; i < fine.size(); ++i) {
+    bytes.push_back(coarse[i]);
+    bytes.push_back(fine[i]);
     bytes.insert(bytes.end(), chw_pixels.begin() + static_cast<std::ptrdiff_t>(i * image_bytes),
                  chw_pixels.begin() + static_cast<std::ptrdiff_t>((i + 1) * image_bytes));
   }

@@ -18,7 +18,17 @@ std::vector<uint8_t> write_idx_dataset(const std::string& folder, int64_t train,
 void write_cifar10_batch(const std::string& path, const std::vector<uint8_t>& labels,
                          const std::vector<uint8_t>& chw_pixels);
 
+// One CIFAR-100 binary file: records of coarse label byte + fine label byte + R, G, B planes.
+void write_cifar100_batch(const std::string& path, const std::vector<uint8_t>& coarse, const std::vector<uint8_t>& fine,
+                          const std::vector<uint8_t>& chw_pixels);
+
 void write_bytes(const std::string& path, const std::vector<uint8_t>& bytes);
+void write_text(const std::string& path, const std::string& text);
+// Netpbm images, byte for byte: binary PPM (P6, RGB triples) or PGM (P5, grey), row-major; folders created.
+void write_netpbm(const std::string& path, int width, int height, const std::vector<uint8_t>& pixels, bool rgb);
+
+// An empty file, its folders created as needed (image folders are scanned, never decoded, by the probes).
+void touch(const std::string& path);
 std::vector<uint8_t> random_bytes(size_t count, uint32_t seed);
 
 }  // namespace fovea::testing

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "kernels/augment.h"
+#include "models/ops/causal_conv1d_op.h"
 #include "models/ops/gpu_augment.h"
 #include "models/ops/selective_scan_op.h"
 #include "models/registry.h"
@@ -107,6 +108,31 @@ void compare_with_reference(const ScanCase& c, at::ScalarType type, const at::De
   }
 }
 
+// The conv kernel (on `device`) against causal_conv1d_reference on the CPU, forward and backward.
+void compare_conv(int64_t batch, int64_t dim, int64_t length, int64_t width, bool silu, bool with_bias,
+                  at::ScalarType type, const at::Device& device) {
+  char label[128];
+  std::snprintf(label, sizeof label, "%s %s conv b%lld d%lld L%lld w%lld%s%s", device.is_cuda() ? "gpu" : "cpu",
+                type == at::kBFloat16 ? "bf16" : "fp32", (long long)batch, (long long)dim, (long long)length,
+                (long long)width, silu ? " silu" : "", with_bias ? " bias" : "");
+  const double bound = type == at::kBFloat16 ? 2e-2 : 1e-5;
+  const at::Tensor x = torch::randn({batch, dim, length}).to(type), w = torch::randn({dim, width}) * 0.5;
+  const at::Tensor bias = with_bias ? torch::randn({dim}) : at::Tensor();
+  // Separate leaves for the kernel and the reference (on the CPU, .to() alone would alias them).
+  auto leaf = [](const at::Tensor& t) { return t.clone().detach().requires_grad_(true); };
+  at::Tensor xk = leaf(x.to(device)), wk = leaf(w.to(device)), bk = with_bias ? leaf(bias.to(device)) : at::Tensor();
+  at::Tensor xr = leaf(x.to(at::kFloat)), wr = leaf(w), br = with_bias ? leaf(bias) : at::Tensor();
+  const at::Tensor out = fovea::ops::causal_conv1d(xk, wk, bk, silu);
+  const at::Tensor expected = fovea::models::causal_conv1d_reference(xr, wr, br, silu);
+  report(std::string(label) + " fwd", relative_error(out.to(at::kFloat), expected), bound);
+  const at::Tensor dout = torch::randn(expected.sizes());
+  out.backward(dout.to(device).to(out.scalar_type()));
+  expected.backward(dout);
+  report(std::string(label) + " dx", relative_error(xk.grad().to(at::kFloat), xr.grad()), bound);
+  report(std::string(label) + " dweight", relative_error(wk.grad(), wr.grad()), type == at::kBFloat16 ? 2e-2 : 1e-4);
+  if (with_bias) report(std::string(label) + " dbias", relative_error(bk.grad(), br.grad()), type == at::kBFloat16 ? 2e-2 : 1e-4);
+}
+
 void augment_gpu_matches_cpu() {
   const at::Tensor images = torch::randint(0, 256, {300, 31, 29, 3}, at::kByte);
   const at::Tensor idx = torch::randint(0, 300, {257}, at::kLong);
@@ -164,6 +190,13 @@ int main() {
   compare_with_reference({1, 3, 16, 4096, 0, true}, at::kFloat, at::kCPU, false);
   compare_with_reference({2, 6, 16, 130, 2, true}, at::kBFloat16, at::kCPU, true);
 
+  std::printf("causal conv1d, CPU kernel vs LibTorch reference\n");
+  compare_conv(2, 5, 1, 4, true, true, at::kFloat, at::kCPU);
+  compare_conv(2, 7, 37, 2, false, false, at::kFloat, at::kCPU);
+  compare_conv(3, 4, 197, 3, true, true, at::kFloat, at::kCPU);
+  compare_conv(1, 3, 4096, 4, true, true, at::kFloat, at::kCPU);
+  compare_conv(2, 6, 130, 4, true, true, at::kBFloat16, at::kCPU);
+
   const bool gpu = torch::cuda::is_available() && fovea::ops::selective_scan_supported(at::Device(at::kCUDA, 0));
   if (!gpu) {
     std::printf("GPU cases skipped: %s\n", torch::cuda::is_available() ? "this build has no GPU kernels" : "no GPU");
@@ -178,6 +211,12 @@ int main() {
     compare_with_reference({1, 64, 32, 50, 0, false}, at::kFloat, cuda, true);
     compare_with_reference({2, 6, 16, 130, 2, true}, at::kBFloat16, cuda, true);
     compare_with_reference({2, 64, 16, 730, 0, true}, at::kBFloat16, cuda, true);
+    std::printf("causal conv1d, GPU kernel vs LibTorch reference\n");
+    compare_conv(2, 5, 1, 4, true, true, at::kFloat, cuda);
+    compare_conv(2, 7, 37, 2, false, false, at::kFloat, cuda);
+    compare_conv(3, 40, 517, 3, true, true, at::kFloat, cuda);
+    compare_conv(1, 3, 4096, 4, true, true, at::kFloat, cuda);
+    compare_conv(4, 64, 730, 4, true, true, at::kBFloat16, cuda);
     std::printf("augmentation and Vim\n");
     augment_gpu_matches_cpu();
     vim_small_gpu_matches_cpu();

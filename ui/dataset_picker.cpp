@@ -25,7 +25,7 @@ DatasetPicker::DatasetPicker(QWidget* parent)
       fileButton_(new QPushButton(tr("File…"), this)),
       statusLabel_(new QLabel(this)) {
   pathEdit_->setObjectName(QStringLiteral("datasetPathEdit"));
-  pathEdit_->setPlaceholderText(tr("Folder of an IDX or CIFAR-10 data set"));
+  pathEdit_->setPlaceholderText(tr("Folder of a data set: MNIST-style IDX, CIFAR-10/100, or one folder of images per class"));
   pathEdit_->setClearButtonEnabled(true);
   folderButton_->setToolTip(tr("Choose the folder that holds the data set"));
   fileButton_->setToolTip(tr("Choose any file of the data set, e.g. train-images-idx3-ubyte"));
@@ -80,7 +80,8 @@ void DatasetPicker::chooseFolder() {
 void DatasetPicker::chooseFile() {
   const QString file = QFileDialog::getOpenFileName(
       this, tr("Choose a file of a data set"), dialogStartFolder(),
-      tr("Data set files (*-ubyte *-ubyte.gz *.bin);;All files (*)"));
+      tr("Data set files (*-ubyte *-ubyte.gz *.bin data_batch_* test_batch train test meta *.jpg *.jpeg *.png *.JPEG);;"
+         "All files (*)"));
   if (!file.isEmpty()) setPath(QDir::toNativeSeparators(file));
 }
 
@@ -104,14 +105,23 @@ void DatasetPicker::probe() {
 void DatasetPicker::showInfo(const engine::DatasetInfo& info) {
   const QLocale locale;
   statusLabel_->setStyleSheet(QString());
-  statusLabel_->setText(tr("%1 · classes: %2 · %3 training and %4 test images of %5×%6×%7")
-                            .arg(QString::fromStdString(info.format_name))
-                            .arg(info.class_names.size())
-                            .arg(locale.toString(qlonglong(info.train_count)), locale.toString(qlonglong(info.test_count)))
-                            .arg(info.height)
-                            .arg(info.width)
-                            .arg(info.channels));
-  statusLabel_->setToolTip(QString::fromStdString(info.root));
+  // Folders of encoded images have no one image size before decoding.
+  const QString images = info.height > 0 ? tr("%1 training and %2 test images of %3×%4×%5")
+                                               .arg(locale.toString(qlonglong(info.train_count)),
+                                                    locale.toString(qlonglong(info.test_count)))
+                                               .arg(info.height)
+                                               .arg(info.width)
+                                               .arg(info.channels)
+                                         : tr("%1 training and %2 test images")
+                                               .arg(locale.toString(qlonglong(info.train_count)),
+                                                    locale.toString(qlonglong(info.test_count)));
+  QString text = tr("%1 · classes: %2 · %3").arg(QString::fromStdString(info.format_name)).arg(info.class_names.size()).arg(images);
+  if (!info.coarse_class_names.empty()) text += tr(" · %1 coarse classes").arg(info.coarse_class_names.size());
+  if (info.test_count == 0) text += tr(" · no test split (training needs train/ and val/ folders)");
+  statusLabel_->setText(text);
+  QStringList details = {QString::fromStdString(info.root), QString::fromStdString(info.split_layout)};
+  for (const std::string& note : info.notes) details << QString::fromStdString(note);
+  statusLabel_->setToolTip(details.join(QLatin1Char('\n')));
 }
 
 void DatasetPicker::showError(const QString& message) {

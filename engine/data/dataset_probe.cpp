@@ -6,6 +6,7 @@
 #include "engine/data/cifar_reader.h"
 #include "engine/data/dataset_info.h"
 #include "engine/data/idx_reader.h"
+#include "engine/data/probe_util.h"
 #include "engine/errors.h"
 #include "resources/embedded.h"
 
@@ -13,15 +14,7 @@ namespace fovea::engine {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::optional<std::string> first_existing(const fs::path& dir, const std::vector<std::string>& names) {
-  for (const std::string& name : names) {
-    const fs::path p = dir / name;
-    std::error_code ec;
-    if (fs::is_regular_file(p, ec)) return p.string();
-  }
-  return std::nullopt;
-}
+using probe::first_existing;
 
 // "train-images-idx3-ubyte" and "train-images.idx3-ubyte", each raw or .gz.
 std::optional<std::string> find_idx_file(const fs::path& dir, const std::string& split, const std::string& kind, int ndim) {
@@ -70,53 +63,20 @@ std::optional<DatasetInfo> probe_idx(const fs::path& dir) {
   info.width = train_dims[2];
   info.channels = train_dims.size() == 4 ? train_dims[3] : 1;
   info.class_names = idx_class_names(dir);
-  return info;
-}
-
-int64_t cifar_records(const std::string& file) {
-  std::error_code ec;
-  const auto size = static_cast<int64_t>(fs::file_size(file, ec));
-  if (ec) throw DatasetError("cannot read " + file + ": " + ec.message());
-  if (size == 0 || size % kCifar10RecordBytes != 0)
-    throw DatasetError(file + ": " + std::to_string(size) +
-                       " bytes is not a whole number of 3073-byte CIFAR-10 records (truncated or not CIFAR-10 binary)");
-  return size / kCifar10RecordBytes;
-}
-
-std::optional<DatasetInfo> probe_cifar10(const fs::path& given) {
-  fs::path dir = given;
-  std::error_code ec;
-  if (fs::is_directory(given / "cifar-10-batches-bin", ec)) dir = given / "cifar-10-batches-bin";
-  std::vector<std::string> train;
-  for (int i = 1; i <= 5; ++i) {
-    if (auto f = first_existing(dir, {"data_batch_" + std::to_string(i) + ".bin"})) train.push_back(*f);
-  }
-  auto test = first_existing(dir, {"test_batch.bin"});
-  if (train.empty() && !test) return std::nullopt;
-  if (train.empty() || !test)
-    throw DatasetError(dir.string() + ": incomplete CIFAR-10 binary data set (need data_batch_1.bin ... and test_batch.bin)");
-  DatasetInfo info;
-  info.root = dir.string();
-  info.format = DatasetFormat::Cifar10Binary;
-  info.format_name = "CIFAR-10 (binary version)";
-  info.train_files = train;
-  info.test_files = {*test};
-  for (const std::string& f : train) info.train_count += cifar_records(f);
-  info.test_count = cifar_records(*test);
-  info.height = info.width = kCifarSide;
-  info.channels = 3;
-  if (auto meta = first_existing(dir, {"batches.meta.txt"})) {
-    info.class_names = read_class_names_file(*meta);
-  } else {
-    info.class_names = resources::class_names("cifar10");
-  }
-  if (info.class_names.size() != 10)
-    throw DatasetError(dir.string() + "/batches.meta.txt: expected 10 class names, found " +
-                       std::to_string(info.class_names.size()));
+  info.split_layout = "files train-* and t10k-*";
   return info;
 }
 
 }  // namespace
+
+bool mirror_invariant(DatasetFormat format) { return format != DatasetFormat::Idx; }
+
+void check_trainable(const DatasetInfo& info) {
+  const bool folders = info.format == DatasetFormat::ImageFolder || info.format == DatasetFormat::ImageNet;
+  if (folders && !info.test_images)
+    throw DatasetError(info.root + ": training needs a test split as well: put the class folders into train/, and "
+                                   "the test images, in the same class folders, into val/ (or test/)");
+}
 
 DatasetInfo probe_dataset(const std::string& path) {
   std::error_code ec;
@@ -124,8 +84,12 @@ DatasetInfo probe_dataset(const std::string& path) {
   if (!fs::exists(path, ec)) throw DatasetError(path + ": no such file or folder");
   const fs::path dir = fs::is_directory(path, ec) ? fs::path(path) : fs::path(path).parent_path();
   if (auto info = probe_idx(dir)) return *info;
-  if (auto info = probe_cifar10(dir)) return *info;
-  throw DatasetError(path + ": no data set recognised (expected MNIST-style IDX files or CIFAR-10 binary batches)");
+  if (auto info = probe::cifar10_binary(dir)) return *info;
+  if (auto info = probe::cifar100_binary(dir)) return *info;
+  if (auto info = probe::cifar_python(dir)) return *info;
+  if (auto info = probe::image_folder(path)) return *info;
+  throw DatasetError(path + ": no data set recognised (expected MNIST-style IDX files, CIFAR-10 or CIFAR-100 batches "
+                            "(binary or python version), or image folders: one sub-folder of images per class)");
 }
 
 std::string system_fashion_mnist_path() {

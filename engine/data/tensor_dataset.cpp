@@ -6,17 +6,25 @@
 #include <cmath>
 #include <cstring>
 
+#include "engine/data/cifar_python.h"
 #include "engine/data/cifar_reader.h"
 #include "engine/data/idx_reader.h"
+#include "engine/data/image_decode.h"
 #include "engine/errors.h"
 
 namespace fovea::engine {
 namespace {
 
-LabelledImages read_split(const DatasetInfo& info, const std::vector<std::string>& files, int64_t limit) {
+LabelledImages read_split(const DatasetInfo& info, bool test, int64_t limit) {
+  const std::vector<std::string>& files = test ? info.test_files : info.train_files;
   switch (info.format) {
     case DatasetFormat::Idx: return read_idx_images(files.at(0), files.at(1), limit);
     case DatasetFormat::Cifar10Binary: return read_cifar10_batches(files, limit);
+    case DatasetFormat::Cifar100Binary: return read_cifar100_batches(files, limit);
+    case DatasetFormat::Cifar10Python: return read_cifar_python_batches(files, CifarVersion::Cifar10, limit);
+    case DatasetFormat::Cifar100Python: return read_cifar_python_batches(files, CifarVersion::Cifar100, limit);
+    case DatasetFormat::ImageFolder:
+    case DatasetFormat::ImageNet: return decode_image_files(*(test ? info.test_images : info.train_images), limit);
   }
   throw DatasetError(info.root + ": unsupported format");
 }
@@ -67,16 +75,21 @@ TensorSplit to_tensor_split(LabelledImages&& images) {
 TensorDataset load_tensor_dataset(const std::string& path, int64_t limit_train, int64_t limit_test) {
   TensorDataset ds;
   ds.info = probe_dataset(path);
-  LabelledImages train = read_split(ds.info, ds.info.train_files, limit_train);
+  check_trainable(ds.info);
+  LabelledImages train = read_split(ds.info, false, limit_train);
   channel_statistics(train, ds.mean, ds.std);
   ds.train = to_tensor_split(std::move(train));
-  ds.test = to_tensor_split(read_split(ds.info, ds.info.test_files, limit_test));
+  ds.test = to_tensor_split(read_split(ds.info, true, limit_test));
   check_labels(ds.train, ds.info.class_names.size(), ds.info.root + " (training split)");
   check_labels(ds.test, ds.info.class_names.size(), ds.info.root + " (test split)");
   if (ds.train.images.sizes().slice(1) != ds.test.images.sizes().slice(1))
     throw DatasetError(ds.info.root + ": training and test images differ in size");
   ds.info.train_count = ds.train.size();
   ds.info.test_count = ds.test.size();
+  // What was read, which for folders of encoded images the probe could not know.
+  ds.info.height = ds.train.images.size(1);
+  ds.info.width = ds.train.images.size(2);
+  ds.info.channels = ds.train.images.size(3);
   if (ds.info.channels > 3) throw DatasetError(ds.info.root + ": images with more than 3 channels are not supported");
 
   return ds;

@@ -158,7 +158,7 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
   train_options.channels_last = channels_last;
   train_options.max_translate = config.augment ? kMaxTranslate : 0;
   // Mirror images only for photographs: a flipped digit or letter is another symbol.
-  train_options.random_flip = config.augment && data.info.format == DatasetFormat::Cifar10Binary;
+  train_options.random_flip = config.augment && mirror_invariant(data.info.format);
   BatchOptions test_options = train_options;
   test_options.max_translate = 0;
   test_options.random_flip = false;
