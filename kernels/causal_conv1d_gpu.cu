@@ -1,55 +1,130 @@
-// GPU causal conv1d: one thread per output position, consecutive threads on consecutive time steps
-// of one (batch, channel) row, so every read and write is coalesced; the weight gradients are summed
-// over the block in shared memory before one atomic per block.
+// GPU causal conv1d (see causal_conv1d.h); the CPU reference is causal_conv1d_cpu.cpp.
 #include <stdexcept>
 
+#include "kernels/gpu_portability.h"  // first: the vendor runtime defines the device keywords
+
+#include "kernels/bf16.h"
 #include "kernels/causal_conv1d.h"
-#include "kernels/causal_conv1d_point.h"
-#include "kernels/gpu_portability.h"
 
 namespace fovea::kernels {
 namespace {
 
-constexpr int kThreads = 256;
+// A warp per (batch, channel) row: lanes walk the row 32 steps at a time, so reads and writes are
+// coalesced and the (width - 1)-step halo comes from the L1 cache. dtype is a template parameter.
+constexpr int kWarps = 8;
+constexpr int kThreads = kWarps * FOVEA_WARP_SIZE;
 
+template <typename T>
+__device__ __forceinline__ float read(const void* base, int64_t i) {
+  if constexpr (sizeof(T) == 4) {
+    return static_cast<const float*>(base)[i];
+  } else {
+    return bf16_to_float(static_cast<const uint16_t*>(base)[i]);
+  }
+}
+
+template <typename T>
+__device__ __forceinline__ void write(void* base, int64_t i, float v) {
+  if constexpr (sizeof(T) == 4) {
+    static_cast<float*>(base)[i] = v;
+  } else {
+    static_cast<uint16_t*>(base)[i] = float_to_bf16(v);
+  }
+}
+
+template <typename T>
+__device__ __forceinline__ float pre_at(const CausalConv1dParams& p, const float* w, float bias, int64_t base, int64_t t) {
+  float s = bias;
+#pragma unroll
+  for (int k = 0; k < 4; ++k) {
+    const int64_t src = t - (p.width - 1) + k;
+    if (k < p.width && src >= 0) s += w[k] * read<T>(p.x, base + src);
+  }
+  return s;
+}
+
+template <typename T>
 __global__ void __launch_bounds__(kThreads) conv_fwd_kernel(const CausalConv1dParams p) {
-  const int64_t row = blockIdx.x, d = row % p.dim;
-  const int64_t t = static_cast<int64_t>(blockIdx.y) * kThreads + threadIdx.x;
-  if (t >= p.length) return;
-  scan_detail::store(p.dtype, p.out, row * p.length + t,
-                     conv_detail::activate(p, conv_detail::pre_activation(p, row, d, t)));
+  const int lane = threadIdx.x % FOVEA_WARP_SIZE;
+  const int64_t row = static_cast<int64_t>(blockIdx.x) * kWarps + threadIdx.x / FOVEA_WARP_SIZE;
+  if (row >= p.batch * p.dim) return;
+  const int64_t d = row % p.dim, base = row * p.length;
+  float w[4];
+#pragma unroll
+  for (int k = 0; k < 4; ++k) w[k] = k < p.width ? p.weight[d * p.width + k] : 0.0f;
+  const float bias = p.bias ? p.bias[d] : 0.0f;
+  for (int64_t t = lane; t < p.length; t += FOVEA_WARP_SIZE) {
+    const float pre = pre_at<T>(p, w, bias, base, t);
+    write<T>(p.out, base + t, p.silu ? pre / (1.0f + __expf(-pre)) : pre);
+  }
 }
 
+__device__ __forceinline__ float shuffle_down(float v, int delta) {
+#if defined(FOVEA_USE_HIP)
+  return __shfl_down(v, delta);
+#else
+  return __shfl_down_sync(0xffffffffu, v, delta);
+#endif
+}
+
+__device__ __forceinline__ float warp_sum(float v) {
+  for (int offset = FOVEA_WARP_SIZE / 2; offset > 0; offset /= 2) v += shuffle_down(v, offset);
+  return v;
+}
+
+// Lanes compute d loss / d pre at t0 + lane; dx at s needs it at s .. s + width - 1, which the next
+// lanes hold: windows advance by FOVEA_WARP_SIZE - 3 so that every dx has its neighbours in the warp.
+template <typename T>
 __global__ void __launch_bounds__(kThreads) conv_bwd_kernel(const CausalConv1dParams p, const CausalConv1dGrads g) {
-  __shared__ float partial[5][kThreads];  // dweight[0..width) and dbias of each thread
-  const int64_t row = blockIdx.x, d = row % p.dim;
-  const int64_t t = static_cast<int64_t>(blockIdx.y) * kThreads + threadIdx.x;
-  float contribution[5] = {0, 0, 0, 0, 0};
-  if (t < p.length) {
-    const float grad = conv_detail::dpre(p, g, row, d, t);
-    for (int64_t k = 0; k < p.width; ++k) {
-      const int64_t src = t - (p.width - 1) + k;
-      if (src >= 0) contribution[k] = grad * scan_detail::load(p.dtype, p.x, row * p.length + src);
+  const int lane = threadIdx.x % FOVEA_WARP_SIZE;
+  const int64_t row = static_cast<int64_t>(blockIdx.x) * kWarps + threadIdx.x / FOVEA_WARP_SIZE;
+  if (row >= p.batch * p.dim) return;  // whole warps leave together: rows are per warp
+  const int64_t d = row % p.dim, base = row * p.length;
+  float w[4], dw[4] = {0, 0, 0, 0}, dbias = 0.0f;
+#pragma unroll
+  for (int k = 0; k < 4; ++k) w[k] = k < p.width ? p.weight[d * p.width + k] : 0.0f;
+  const float bias = p.bias ? p.bias[d] : 0.0f;
+  constexpr int kStep = FOVEA_WARP_SIZE - 3;
+  for (int64_t t0 = 0; t0 < p.length; t0 += kStep) {
+    const int64_t t = t0 + lane;
+    float grad = 0.0f;
+    if (t < p.length) {
+      const float dout = read<T>(g.dout, base + t);
+      if (p.silu) {
+        const float pre = pre_at<T>(p, w, bias, base, t), sg = 1.0f / (1.0f + __expf(-pre));
+        grad = dout * sg * (1.0f + pre * (1.0f - sg));
+      } else {
+        grad = dout;
+      }
     }
-    contribution[4] = grad;
-    scan_detail::store(p.dtype, g.dx, row * p.length + t, conv_detail::dx_at(p, g, row, d, t));
-  }
-  for (int k = 0; k < 5; ++k) partial[k][threadIdx.x] = contribution[k];
-  __syncthreads();
-  for (int stride = kThreads / 2; stride > 0; stride /= 2) {
-    if (threadIdx.x < stride) {
-      for (int k = 0; k < 5; ++k) partial[k][threadIdx.x] += partial[k][threadIdx.x + stride];
+    // dx[t] = sum_j grad[t + j] * w[width - 1 - j]
+    float dx = 0.0f;
+#pragma unroll
+    for (int j = 0; j < 4; ++j) {
+      const float neighbour = shuffle_down(grad, j);
+      if (j < p.width) dx += neighbour * w[p.width - 1 - j];
     }
-    __syncthreads();
+    if (lane < kStep && t < p.length) {
+      write<T>(g.dx, base + t, dx);
+      dbias += grad;
+#pragma unroll
+      for (int k = 0; k < 4; ++k) {
+        const int64_t src = t - (p.width - 1) + k;
+        if (k < p.width && src >= 0) dw[k] += grad * read<T>(p.x, base + src);
+      }
+    }
   }
-  if (threadIdx.x == 0) {
-    for (int64_t k = 0; k < p.width; ++k) atomicAdd(g.dweight + d * p.width + k, partial[k][0]);
-    if (g.dbias) atomicAdd(g.dbias + d, partial[4][0]);
+#pragma unroll
+  for (int k = 0; k < 4; ++k) dw[k] = warp_sum(dw[k]);
+  dbias = warp_sum(dbias);
+  if (lane == 0) {
+    for (int64_t k = 0; k < p.width; ++k) atomicAdd(g.dweight + d * p.width + k, dw[k]);
+    if (g.dbias) atomicAdd(g.dbias + d, dbias);
   }
 }
 
-dim3 grid_for(const CausalConv1dParams& p) {
-  return dim3(static_cast<unsigned>(p.batch * p.dim), static_cast<unsigned>((p.length + kThreads - 1) / kThreads));
+unsigned blocks_for(const CausalConv1dParams& p) {
+  return static_cast<unsigned>((p.batch * p.dim + kWarps - 1) / kWarps);
 }
 
 void check(const CausalConv1dParams& p) {
@@ -61,14 +136,24 @@ void check(const CausalConv1dParams& p) {
 void causal_conv1d_fwd_gpu(const CausalConv1dParams& p, void* stream) {
   check(p);
   if (p.batch * p.dim == 0 || p.length == 0) return;
-  conv_fwd_kernel<<<grid_for(p), kThreads, 0, static_cast<gpuStream_t>(stream)>>>(p);
+  const auto s = static_cast<gpuStream_t>(stream);
+  if (p.dtype == ScanDType::F32) {
+    conv_fwd_kernel<float><<<blocks_for(p), kThreads, 0, s>>>(p);
+  } else {
+    conv_fwd_kernel<uint16_t><<<blocks_for(p), kThreads, 0, s>>>(p);
+  }
   check_launch("causal_conv1d_fwd");
 }
 
 void causal_conv1d_bwd_gpu(const CausalConv1dParams& p, const CausalConv1dGrads& g, void* stream) {
   check(p);
   if (p.batch * p.dim == 0 || p.length == 0) return;
-  conv_bwd_kernel<<<grid_for(p), kThreads, 0, static_cast<gpuStream_t>(stream)>>>(p, g);
+  const auto s = static_cast<gpuStream_t>(stream);
+  if (p.dtype == ScanDType::F32) {
+    conv_bwd_kernel<float><<<blocks_for(p), kThreads, 0, s>>>(p, g);
+  } else {
+    conv_bwd_kernel<uint16_t><<<blocks_for(p), kThreads, 0, s>>>(p, g);
+  }
   check_launch("causal_conv1d_bwd");
 }
 
