@@ -129,6 +129,153 @@ __global__ void __launch_bounds__(kThreads) scan_fwd_tiled_kernel(const Selectiv
   }
 }
 
+// Backward, tiled like the forward: per block kThreads channels of one batch row. A first pass
+// records the state entering every kChunk-step chunk (coalesced scratch, interleaved by thread); then,
+// chunk by chunk from the end, the chunk's inputs are loaded into shared memory, its states recomputed
+// into a shared buffer, and the gradients computed backwards in time and written through the tiles.
+template <int MaxN, typename T>
+__global__ void __launch_bounds__(kThreads) scan_bwd_tiled_kernel(const SelectiveScanParams p,
+                                                                  const SelectiveScanGrads g, float* scratch) {
+  constexpr int K = static_cast<int>(kChunk<MaxN>);
+  __shared__ float s_u[kThreads][K + 1], s_dt[kThreads][K + 1], s_sig[kThreads][K + 1];
+  __shared__ float s_z[kThreads][K + 1], s_dout[kThreads][K + 1];
+  __shared__ float s_B[MaxN][K], s_C[MaxN][K];
+  __shared__ float s_h[K * MaxN * kThreads];  // state after each step of the chunk: [step][n][thread]
+  const int tid = threadIdx.x;
+  const int64_t b = blockIdx.y, d0 = static_cast<int64_t>(blockIdx.x) * kThreads, d = d0 + tid;
+  const int64_t N = p.state, L = p.length, chunks = (L + K - 1) / K;
+  const bool active = d < p.dim;
+  const int64_t group = d0 / (p.dim / p.groups), bc = (b * p.groups + group) * N * L;
+  float* starts = scratch + (static_cast<int64_t>(blockIdx.y) * gridDim.x + blockIdx.x) * kThreads * chunks * N + tid;
+  float a[MaxN], h[MaxN], dh[MaxN], dA[MaxN];
+#pragma unroll
+  for (int n = 0; n < MaxN; ++n) {
+    a[n] = active && n < N ? p.A[d * N + n] : 0.0f;
+    h[n] = dh[n] = dA[n] = 0.0f;
+  }
+  const float Dd = active && p.D ? p.D[d] : 0.0f;
+
+  // Loads one chunk of inputs into the tiles; `with_grads` also the gate and the output gradient.
+  auto load_chunk = [&](int64_t t0, int steps, bool with_grads) {
+    for (int i = tid; i < kThreads * K; i += kThreads) {
+      const int r = i / K, c = i % K;
+      const int64_t row = d0 + r;
+      const bool valid = row < p.dim && c < steps;
+      const int64_t at = (b * p.dim + row) * L + t0 + c;
+      const float raw = valid ? load_as_float<T>(p.delta, at) + (p.delta_bias ? p.delta_bias[row] : 0.0f) : 0.0f;
+      const bool soft = p.delta_softplus && raw <= 20.0f;
+      s_dt[r][c] = soft ? log1pf(__expf(raw)) : raw;
+      s_sig[r][c] = soft ? 1.0f / (1.0f + __expf(-raw)) : 1.0f;
+      s_u[r][c] = valid ? load_as_float<T>(p.u, at) : 0.0f;
+      if (with_grads) {
+        s_z[r][c] = valid && p.z ? load_as_float<T>(p.z, at) : 0.0f;
+        s_dout[r][c] = valid ? load_as_float<T>(g.dout, at) : 0.0f;
+      }
+    }
+    for (int i = tid; i < MaxN * K; i += kThreads) {
+      const int n = i / K, c = i % K;
+      const bool valid = n < N && c < steps;
+      s_B[n][c] = valid ? load_as_float<T>(p.B, bc + n * L + t0 + c) : 0.0f;
+      s_C[n][c] = valid && with_grads ? load_as_float<T>(p.C, bc + n * L + t0 + c) : 0.0f;
+    }
+  };
+
+  // 1. The state entering each chunk.
+  for (int64_t k = 0; k < chunks; ++k) {
+    const int64_t t0 = k * K;
+    const int steps = static_cast<int>(L - t0 < K ? L - t0 : K);
+    load_chunk(t0, steps, false);
+    __syncthreads();
+#pragma unroll
+    for (int n = 0; n < MaxN; ++n) if (n < N) starts[(k * N + n) * kThreads] = h[n];
+    for (int c = 0; c < steps; ++c) {
+      const float dt = s_dt[tid][c], dtx = dt * s_u[tid][c];
+#pragma unroll
+      for (int n = 0; n < MaxN; ++n) h[n] = __expf(dt * a[n]) * h[n] + dtx * s_B[n][c];
+    }
+    __syncthreads();
+  }
+
+  // 2. Gradients, chunk by chunk from the end.
+  float dD = 0.0f, dbias = 0.0f;
+  const bool uniform = true;  // launched only when the block's channels share a group
+  for (int64_t k = chunks - 1; k >= 0; --k) {
+    const int64_t t0 = k * K;
+    const int steps = static_cast<int>(L - t0 < K ? L - t0 : K);
+    load_chunk(t0, steps, true);
+    __syncthreads();
+#pragma unroll
+    for (int n = 0; n < MaxN; ++n) h[n] = n < N ? starts[(k * N + n) * kThreads] : 0.0f;
+    for (int c = 0; c < steps; ++c) {
+      const float dt = s_dt[tid][c], dtx = dt * s_u[tid][c];
+#pragma unroll
+      for (int n = 0; n < MaxN; ++n) {
+        h[n] = __expf(dt * a[n]) * h[n] + dtx * s_B[n][c];
+        s_h[(c * MaxN + n) * kThreads + tid] = h[n];
+      }
+    }
+    for (int c = steps - 1; c >= 0; --c) {
+      const float dt = s_dt[tid][c], x = s_u[tid][c], dout = s_dout[tid][c];
+      float dy = dout;
+      if (p.z) {
+        float y = Dd * x;
+#pragma unroll
+        for (int n = 0; n < MaxN; ++n) y += s_C[n][c] * s_h[(c * MaxN + n) * kThreads + tid];
+        const float z = s_z[tid][c], sg = 1.0f / (1.0f + __expf(-z));
+        s_z[tid][c] = dout * y * sg * (1.0f + z * (1.0f - sg));  // dz
+        dy = dout * z * sg;
+      }
+      dD += dy * x;
+      float dx = dy * Dd, ddt = 0.0f;
+#pragma unroll
+      for (int n = 0; n < MaxN; ++n) {
+        if (n < N) {
+          const float h_t = s_h[(c * MaxN + n) * kThreads + tid];
+          const float prev = c > 0 ? s_h[((c - 1) * MaxN + n) * kThreads + tid] : starts[(k * N + n) * kThreads];
+          const float Bn = s_B[n][c], decay = __expf(dt * a[n]);
+          const float grad_h = dh[n] + dy * s_C[n][c];
+          scan_detail::accumulate_across_warp(g.dC + bc + n * L + t0 + c, dy * h_t, uniform);
+          scan_detail::accumulate_across_warp(g.dB + bc + n * L + t0 + c, grad_h * dt * x, uniform);
+          dx += grad_h * dt * Bn;
+          ddt += grad_h * (Bn * x + prev * decay * a[n]);
+          dA[n] += grad_h * prev * decay * dt;
+          dh[n] = grad_h * decay;
+        }
+      }
+      const float draw = ddt * s_sig[tid][c];
+      dbias += draw;
+      s_dt[tid][c] = draw;  // ddelta
+      s_u[tid][c] = dx;     // du
+    }
+    __syncthreads();
+    for (int i = tid; i < kThreads * K; i += kThreads) {
+      const int r = i / K, c = i % K;
+      if (d0 + r >= p.dim || c >= steps) continue;
+      const int64_t at = (b * p.dim + d0 + r) * L + t0 + c;
+      store_from_float<T>(g.du, at, s_u[r][c]);
+      store_from_float<T>(g.ddelta, at, s_dt[r][c]);
+      if (p.z) store_from_float<T>(g.dz, at, s_z[r][c]);
+    }
+    __syncthreads();
+  }
+  if (!active) return;
+  for (int n = 0; n < MaxN; ++n) if (n < N) atomicAdd(g.dA + d * N + n, dA[n]);
+  if (p.D) atomicAdd(g.dD + d, dD);
+  if (p.delta_bias) atomicAdd(g.ddelta_bias + d, dbias);
+}
+
+template <int MaxN>
+void launch_bwd(const SelectiveScanParams& p, const SelectiveScanGrads& g, float* scratch, dim3 grid, gpuStream_t s) {
+  const bool tiled = p.groups == 1 || (p.dim / p.groups) % kThreads == 0;
+  if (!tiled) {
+    scan_bwd_kernel<MaxN><<<grid, kThreads, 0, s>>>(p, g, scratch, (p.dim / p.groups) % FOVEA_WARP_SIZE == 0);
+  } else if (p.dtype == ScanDType::F32) {
+    scan_bwd_tiled_kernel<MaxN, float><<<grid, kThreads, 0, s>>>(p, g, scratch);
+  } else {
+    scan_bwd_tiled_kernel<MaxN, uint16_t><<<grid, kThreads, 0, s>>>(p, g, scratch);
+  }
+}
+
 template <int MaxN>
 void launch_fwd(const SelectiveScanParams& p, dim3 grid, gpuStream_t s) {
   // The tile holds one group's B and C: every block's channels must share a group.
@@ -174,14 +321,12 @@ void selective_scan_bwd_gpu(const SelectiveScanParams& p, const SelectiveScanGra
   check(p);
   if (p.batch * p.dim == 0 || p.length == 0) return;
   const auto s = static_cast<gpuStream_t>(stream);
-  // One atomic per warp for dB/dC when every warp's channels share a group.
-  const bool warp_uniform = (p.dim / p.groups) % FOVEA_WARP_SIZE == 0;
   if (p.state <= 16) {
-    scan_bwd_kernel<16><<<grid_for(p), kThreads, 0, s>>>(p, g, scratch, warp_uniform);
+    launch_bwd<16>(p, g, scratch, grid_for(p), s);
   } else if (p.state <= 32) {
-    scan_bwd_kernel<32><<<grid_for(p), kThreads, 0, s>>>(p, g, scratch, warp_uniform);
+    launch_bwd<32>(p, g, scratch, grid_for(p), s);
   } else {
-    scan_bwd_kernel<64><<<grid_for(p), kThreads, 0, s>>>(p, g, scratch, warp_uniform);
+    launch_bwd<64>(p, g, scratch, grid_for(p), s);
   }
   check_launch("selective_scan_bwd");
 }
