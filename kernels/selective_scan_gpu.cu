@@ -198,7 +198,6 @@ __global__ void __launch_bounds__(kThreads) scan_bwd_tiled_kernel(const Selectiv
 
   // 2. Gradients, chunk by chunk from the end.
   float dD = 0.0f, dbias = 0.0f;
-  const bool uniform = true;  // launched only when the block's channels share a group
   for (int64_t k = chunks - 1; k >= 0; --k) {
     const int64_t t0 = k * K;
     const int steps = static_cast<int>(L - t0 < K ? L - t0 : K);
@@ -208,34 +207,43 @@ __global__ void __launch_bounds__(kThreads) scan_bwd_tiled_kernel(const Selectiv
     for (int n = 0; n < MaxN; ++n) h[n] = n < N ? starts[(k * N + n) * kThreads] : 0.0f;
     for (int c = 0; c < steps; ++c) {
       const float dt = s_dt[tid][c], dtx = dt * s_u[tid][c];
+      float y = Dd * s_u[tid][c];
 #pragma unroll
       for (int n = 0; n < MaxN; ++n) {
         h[n] = __expf(dt * a[n]) * h[n] + dtx * s_B[n][c];
         s_h[(c * MaxN + n) * kThreads + tid] = h[n];
+        y += s_C[n][c] * h[n];
+      }
+      // dy (the gradient before the gate) replaces dout; dz replaces z.
+      const float dout = s_dout[tid][c];
+      if (p.z) {
+        const float z = s_z[tid][c], sg = 1.0f / (1.0f + __expf(-z));
+        s_z[tid][c] = dout * y * sg * (1.0f + z * (1.0f - sg));
+        s_dout[tid][c] = dout * z * sg;
       }
     }
+    __syncthreads();
+    // dC[n, t] = sum over the block's channels of dy * h: each thread sums some (n, step) pairs.
+    for (int i = tid; i < MaxN * K; i += kThreads) {
+      const int n = i / K, c = i % K;
+      if (n >= N || c >= steps) continue;
+      float sum = 0.0f;
+      for (int r = 0; r < kThreads; ++r) sum += s_dout[r][c] * s_h[(c * MaxN + n) * kThreads + r];
+      atomicAdd(g.dC + bc + n * L + t0 + c, sum);
+    }
+    __syncthreads();
     for (int c = steps - 1; c >= 0; --c) {
-      const float dt = s_dt[tid][c], x = s_u[tid][c], dout = s_dout[tid][c];
-      float dy = dout;
-      if (p.z) {
-        float y = Dd * x;
-#pragma unroll
-        for (int n = 0; n < MaxN; ++n) y += s_C[n][c] * s_h[(c * MaxN + n) * kThreads + tid];
-        const float z = s_z[tid][c], sg = 1.0f / (1.0f + __expf(-z));
-        s_z[tid][c] = dout * y * sg * (1.0f + z * (1.0f - sg));  // dz
-        dy = dout * z * sg;
-      }
+      const float dt = s_dt[tid][c], x = s_u[tid][c], dy = s_dout[tid][c];
       dD += dy * x;
       float dx = dy * Dd, ddt = 0.0f;
 #pragma unroll
       for (int n = 0; n < MaxN; ++n) {
         if (n < N) {
-          const float h_t = s_h[(c * MaxN + n) * kThreads + tid];
           const float prev = c > 0 ? s_h[((c - 1) * MaxN + n) * kThreads + tid] : starts[(k * N + n) * kThreads];
           const float Bn = s_B[n][c], decay = __expf(dt * a[n]);
           const float grad_h = dh[n] + dy * s_C[n][c];
-          scan_detail::accumulate_across_warp(g.dC + bc + n * L + t0 + c, dy * h_t, uniform);
-          scan_detail::accumulate_across_warp(g.dB + bc + n * L + t0 + c, grad_h * dt * x, uniform);
+          // Step c's state is no longer needed (only earlier ones are): its slot takes the dB term.
+          s_h[(c * MaxN + n) * kThreads + tid] = grad_h * dt * x;
           dx += grad_h * dt * Bn;
           ddt += grad_h * (Bn * x + prev * decay * a[n]);
           dA[n] += grad_h * prev * decay * dt;
@@ -248,6 +256,13 @@ __global__ void __launch_bounds__(kThreads) scan_bwd_tiled_kernel(const Selectiv
       s_u[tid][c] = dx;     // du
     }
     __syncthreads();
+    for (int i = tid; i < MaxN * K; i += kThreads) {  // dB[n, t]: the same sums over the block
+      const int n = i / K, c = i % K;
+      if (n >= N || c >= steps) continue;
+      float sum = 0.0f;
+      for (int r = 0; r < kThreads; ++r) sum += s_h[(c * MaxN + n) * kThreads + r];
+      atomicAdd(g.dB + bc + n * L + t0 + c, sum);
+    }
     for (int i = tid; i < kThreads * K; i += kThreads) {
       const int r = i / K, c = i % K;
       if (d0 + r >= p.dim || c >= steps) continue;
