@@ -4,6 +4,10 @@
 #include <ATen/autocast_mode.h>
 #include <torch/version.h>
 
+#include <sstream>
+#include <string>
+#include <type_traits>
+
 #define FOVEA_TORCH_AT_LEAST(major, minor) \
   (TORCH_VERSION_MAJOR > (major) || (TORCH_VERSION_MAJOR == (major) && TORCH_VERSION_MINOR >= (minor)))
 
@@ -47,5 +51,19 @@ class CudaBf16Autocast {
   bool previous_ = false;
   at::ScalarType previous_dtype_ = at::kFloat;
 };
+
+// The key of a parameter in torch::optim::Optimizer::state(): the address of its TensorImpl as text
+// in LibTorch 1.x (what c10::guts::to_string prints), the address itself in 2.x. Key is the map's
+// key_type, so that the caller need not know which.
+template <typename Key>
+Key optimizer_state_key(const at::Tensor& parameter) {
+  if constexpr (std::is_same_v<Key, std::string>) {
+    std::ostringstream text;
+    text << parameter.unsafeGetTensorImpl();
+    return text.str();
+  } else {
+    return static_cast<Key>(parameter.unsafeGetTensorImpl());
+  }
+}
 
 }  // namespace fovea::compat

@@ -13,6 +13,7 @@
 #include "kernels/augment.h"
 #include "models/ops/causal_conv1d_op.h"
 #include "models/ops/gpu_augment.h"
+#include "models/ops/reference_mode.h"
 #include "models/ops/selective_scan_op.h"
 #include "models/registry.h"
 #include "models/ssm_reference.h"
@@ -165,16 +166,22 @@ void augment_gpu_matches_cpu() {
   }
 }
 
-void vim_small_gpu_matches_cpu() {
+// A whole model on the GPU with the kernels against the CPU reference path (the LibTorch
+// transcriptions of the reference math, ops::UseReferenceOps), fp32 logits.
+void model_gpu_matches_cpu_reference(const char* name, int64_t image_size) {
   torch::manual_seed(3);
-  auto model = fovea::models::create_model({"vim_small", 1000, 3, false, 0});
+  auto model = fovea::models::create_model({name, 1000, 3, false, image_size});
   model->eval();
   torch::NoGradGuard no_grad;
-  const at::Tensor x = torch::randn({2, 3, 224, 224});
-  const at::Tensor cpu = model->forward(x);
+  const at::Tensor x = torch::randn({2, 3, image_size, image_size});
+  at::Tensor cpu;
+  {
+    const fovea::ops::UseReferenceOps reference;
+    cpu = model->forward(x);
+  }
   model->to(torch::kCUDA);
   const at::Tensor gpu = model->forward(x.cuda()).cpu();
-  report("vim_small forward, gpu kernels vs cpu (fp32 logits)", relative_error(gpu, cpu), 1e-3);
+  report(std::string(name) + " forward, gpu kernels vs cpu reference path", relative_error(gpu, cpu), 1e-3);
 }
 
 }  // namespace
@@ -219,7 +226,8 @@ int main() {
     compare_conv(4, 64, 730, 4, true, true, at::kBFloat16, cuda);
     std::printf("augmentation and Vim\n");
     augment_gpu_matches_cpu();
-    vim_small_gpu_matches_cpu();
+    model_gpu_matches_cpu_reference("vim_small", 224);
+    model_gpu_matches_cpu_reference("mamba2_tiny", 224);
   }
   std::printf("%d passed, %d failed\n", passes, failures);
   return failures ? 1 : 0;

@@ -6,7 +6,9 @@
 
 #include "kernels/causal_conv1d.h"
 #include "models/ops/gpu_stream.h"
+#include "models/ops/reference_mode.h"
 #include "models/ops/selective_scan_op.h"  // selective_scan_supported: the same devices
+#include "models/ssm_reference.h"
 
 namespace fovea::ops {
 namespace {
@@ -76,6 +78,7 @@ class CausalConv1dFunction : public torch::autograd::Function<CausalConv1dFuncti
 }  // namespace
 
 at::Tensor causal_conv1d(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, bool silu) {
+  if (reference_ops_enabled()) return models::causal_conv1d_reference(x, weight, bias, silu);
   TORCH_CHECK(selective_scan_supported(x.device()), "causal conv1d: no kernel for device ", x.device().str());
   TORCH_CHECK(x.dim() == 3 && weight.dim() == 2 && weight.size(0) == x.size(1) && weight.size(1) >= 2 &&
                   weight.size(1) <= 4,

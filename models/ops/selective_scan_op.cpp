@@ -8,6 +8,7 @@
 
 #include "kernels/selective_scan.h"
 #include "models/ops/gpu_stream.h"
+#include "models/ops/reference_mode.h"
 
 namespace fovea::ops {
 namespace {
@@ -176,6 +177,7 @@ bool selective_scan_supported(const c10::Device& device) {
 }
 
 at::Tensor selective_scan(const models::SelectiveScanArgs& a) {
+  if (reference_ops_enabled()) return models::selective_scan_reference(a).out;
   TORCH_CHECK(selective_scan_supported(a.u.device()), "selective scan: no kernel for device ", a.u.device().str());
   TORCH_CHECK(a.u.dim() == 3 && a.A.dim() == 2 && a.A.size(1) <= kernels::kMaxScanState,
               "selective scan: u must be (batch, dim, length) and A (dim, state <= 64)");
