@@ -45,6 +45,20 @@ AirbenchNetImpl::AirbenchNetImpl(const AirbenchOptions& o) : options_(o) {
   head_ = register_module("7", nn::Linear(nn::LinearOptions(o.widths[2], o.num_classes).bias(false)));
 }
 
+void AirbenchNetImpl::init_whitening(const torch::Tensor& images, double eps) {
+  torch::NoGradGuard no_grad;
+  const int64_t C = images.size(1), k = kWhitenKernel;
+  // Every k x k patch as a row of C*k*k values, in the (channel, row, column) order of conv weights.
+  const torch::Tensor patches =
+      images.to(torch::kFloat).unfold(2, k, 1).unfold(3, k, 1).transpose(1, 3).reshape({-1, C, k, k}).reshape({-1, C * k * k});
+  const torch::Tensor covariance = patches.t().matmul(patches) / static_cast<double>(patches.size(0));
+  const auto [eigenvalues, eigenvectors] = torch::linalg_eigh(covariance, "U");  // ascending
+  const torch::Tensor filters = (eigenvectors.t() / torch::sqrt(eigenvalues + eps).unsqueeze(1))
+                                    .flip({0})
+                                    .reshape({C * k * k, C, k, k});
+  whiten_->weight.copy_(torch::cat({filters, -filters}).to(whiten_->weight.device()));
+}
+
 torch::Tensor AirbenchNetImpl::forward(torch::Tensor x) {
   x = torch::gelu(whiten_(x));
   x = group3_(group2_(group1_(x)));

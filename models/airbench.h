@@ -34,6 +34,11 @@ class AirbenchNetImpl : public ImageClassifier {
   torch::Tensor forward(torch::Tensor images) override;
   std::string head_name() const override { return "7"; }
   torch::nn::Conv2d& whitening() { return whiten_; }
+
+  // airbench's data-dependent initialisation of the whitening conv: the eigenvectors of the covariance
+  // of all 2x2 patches of `images` (N, C, H, W, normalised as for training), scaled by
+  // 1/sqrt(eigenvalue + eps), as filters, followed by their negatives (largest eigenvalue first).
+  void init_whitening(const torch::Tensor& images, double eps = 5e-4);
   static constexpr int64_t kWhitenKernel = 2;
 
  private:

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "formula_weights.h"
+#include "models/airbench.h"
 #include "models/ops/reference_mode.h"
 #include "models/registry.h"
 
@@ -197,6 +198,28 @@ class ModelsTest : public QObject {
     qInfo("%s: logits %.2e, worst parameter gradient %.2e", qPrintable(name), logit_error, grad_error);
     QVERIFY(logit_error < 1e-5);
     QVERIFY(grad_error < 1e-4);
+  }
+
+  // Patches drawn with a known covariance S = M M^T: the whitening filters must be S's eigenvectors
+  // (largest eigenvalue first) scaled by 1/sqrt(eigenvalue), so that the first half of the conv maps the
+  // patches to unit covariance, and the second half is the negative of the first.
+  void airbenchWhiteningUsesPatchEigenvectors() {
+    torch::manual_seed(11);
+    fovea::models::AirbenchNet net(fovea::models::AirbenchOptions{});
+    const at::Tensor mixing = torch::randn({12, 12}) + 2 * torch::eye(12);
+    // Images of exactly one 2x2 patch each (3 x 2 x 2), so the patch set is known.
+    const at::Tensor patches = torch::randn({200000, 12}).matmul(mixing.t());
+    net->init_whitening(patches.reshape({-1, 3, 2, 2}), 0.0);
+    const at::Tensor weight = net->whitening()->weight.reshape({24, 12});
+    const at::Tensor first = weight.slice(0, 0, 12);
+    QVERIFY(at::allclose(weight.slice(0, 12), -first));
+    const at::Tensor covariance = patches.t().matmul(patches) / 200000.0;
+    const at::Tensor whitened = first.matmul(covariance).matmul(first.t());
+    QVERIFY2(at::allclose(whitened, torch::eye(12), 1e-3, 1e-3), "whitened patches do not have unit covariance");
+    // Largest eigenvalue first: the first filter is the (scaled) top eigenvector.
+    const auto [values, vectors] = torch::linalg_eigh(covariance, "U");
+    const at::Tensor top = vectors.select(1, 11) / std::sqrt(values[11].item<double>());
+    QVERIFY(at::allclose(first[0].abs(), top.abs(), 1e-4, 1e-4));
   }
 
   void cifarStemChangesOnlyTheStem() {
