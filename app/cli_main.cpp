@@ -5,9 +5,14 @@
 #include <cstdio>
 #include <ctime>
 #include <exception>
+#include <filesystem>
+#include <functional>
+#include <utility>
+#include <vector>
 
 #include "app/cli_commands.h"
 #include "engine/errors.h"
+#include "engine/train_job.h"
 
 namespace {
 
@@ -34,29 +39,71 @@ int main(int argc, char** argv) {
   info->add_option("--data", info_path, "Data set folder or a file in it")->required();
   info->add_flag("--json", json, "Print one JSON object on stdout");
 
-  fovea::engine::TrainConfig config;
-  std::string optimizer = "adam", schedule = "cosine";
-  bool no_augment = false;
+  using fovea::engine::TrainConfig;
+  TrainConfig config;
+  std::string optimizer = "adam", schedule = "cosine", resume;
+  bool no_augment = false, fp32 = false, init_non_strict = false;
+  // With --resume, the settings not given on the command line are those of the checkpoint's run.
+  std::vector<std::pair<CLI::Option*, std::function<void(TrainConfig&)>>> settings;
+  auto setting = [&](CLI::Option* option, auto member) {
+    settings.emplace_back(option, [&config, member](TrainConfig& c) { c.*member = config.*member; });
+    return option;
+  };
   auto* train = app.add_subcommand("train", "Train a model; a checkpoint is written after every epoch");
-  train->add_option("--model", config.model, "Model name (see `fovea-cli models`)")->capture_default_str();
-  train->add_flag("--cifar-stem", config.cifar_stem, "ResNet: 3x3 stride-1 stem without max-pool, for small images");
-  train->add_option("--data", config.data_path, "Data set folder or a file in it")->required();
-  train->add_option("--epochs", config.epochs, "Number of epochs")->capture_default_str();
-  train->add_option("--batch-size", config.batch_size, "Images per step")->capture_default_str();
-  train->add_option("--lr", config.learning_rate, "Learning rate (default: 0.05 for sgd, 0.001 for adam)");
-  train->add_option("--optimizer", optimizer, "sgd or adam")->capture_default_str();
-  train->add_option("--momentum", config.momentum, "SGD momentum")->capture_default_str();
-  train->add_option("--weight-decay", config.weight_decay, "Weight decay (default: 5e-4 for sgd, 0 for adam)");
-  train->add_option("--schedule", schedule, "Learning-rate schedule: constant or cosine")->capture_default_str();
-  train->add_flag("--no-augment", no_augment, "Train without random flips and translations");
-  train->add_option("--device", config.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
-  bool fp32 = false;
-  train->add_flag("--fp32", fp32, "Train in float32 on a GPU too (default there: bf16 autocast, channels_last)");
-  train->add_option("--out", config.output_dir, "Folder for checkpoints (default: runs/MODEL-TIME)");
-  train->add_option("--limit-train", config.limit_train, "Use only the first N training images");
-  train->add_option("--limit-test", config.limit_test, "Use only the first N test images");
-  train->add_option("--seed", config.seed, "Random seed")->capture_default_str();
+  setting(train->add_option("--model", config.model, "Model name (see `fovea-cli models`)")->capture_default_str(),
+          &TrainConfig::model);
+  setting(train->add_flag("--cifar-stem", config.cifar_stem, "ResNet: 3x3 stride-1 stem without max-pool, for small images"),
+          &TrainConfig::cifar_stem);
+  setting(train->add_option("--data", config.data_path, "Data set folder or a file in it (required unless --resume)"),
+          &TrainConfig::data_path);
+  setting(train->add_option("--epochs", config.epochs, "Number of epochs (with --resume: in all, counting those done)")
+              ->capture_default_str(),
+          &TrainConfig::epochs);
+  setting(train->add_option("--batch-size", config.batch_size, "Images per step")->capture_default_str(),
+          &TrainConfig::batch_size);
+  setting(train->add_option("--lr", config.learning_rate, "Learning rate (default: 0.05 for sgd, 0.001 for adam)"),
+          &TrainConfig::learning_rate);
+  setting(train->add_option("--optimizer", optimizer, "sgd or adam")->capture_default_str(), &TrainConfig::optimizer);
+  setting(train->add_option("--momentum", config.momentum, "SGD momentum")->capture_default_str(), &TrainConfig::momentum);
+  setting(train->add_option("--weight-decay", config.weight_decay, "Weight decay (default: 5e-4 for sgd, 0 for adam)"),
+          &TrainConfig::weight_decay);
+  setting(train->add_option("--schedule", schedule, "Learning-rate schedule: constant or cosine")->capture_default_str(),
+          &TrainConfig::schedule);
+  setting(train->add_flag("--no-augment", no_augment, "Train without random flips and translations"), &TrainConfig::augment);
+  setting(train->add_option("--device", config.device, "auto, cpu, cuda or cuda:N")->capture_default_str(),
+          &TrainConfig::device);
+  setting(train->add_flag("--fp32", fp32, "Train in float32 on a GPU too (default there: bf16 autocast, channels_last)"),
+          &TrainConfig::mixed_precision);
+  auto* out = setting(
+      train->add_option("--out", config.output_dir,
+                        "Folder for checkpoints (default: runs/MODEL-TIME; with --resume, the checkpoint's folder)"),
+      &TrainConfig::output_dir);
+  setting(train->add_option("--limit-train", config.limit_train, "Use only the first N training images"),
+          &TrainConfig::limit_train);
+  setting(train->add_option("--limit-test", config.limit_test, "Use only the first N test images"), &TrainConfig::limit_test);
+  setting(train->add_option("--seed", config.seed, "Random seed")->capture_default_str(), &TrainConfig::seed);
+  auto* resume_option = train->add_option(
+      "--resume", resume, "Continue the run of this Fovea checkpoint (weights, optimizer, step, epoch); its settings "
+                          "are the defaults");
+  train->add_option("--init-from", config.init_from,
+                    "Start from these weights (Fovea checkpoint, safetensors or PyTorch .pth/.pt); a classifier head "
+                    "of another class count is replaced")
+      ->excludes(resume_option);
+  train->add_flag("--init-non-strict", init_non_strict, "With --init-from: load the tensors that fit, report the rest");
   train->add_flag("--json", json, "Print one JSON object on stdout");
+
+  fovea::engine::EvalConfig eval_config;
+  auto* eval = app.add_subcommand("eval", "Evaluate a checkpoint on a data set: Acc@1, Acc@5, loss");
+  eval->add_option("--checkpoint", eval_config.checkpoint,
+                   "Fovea checkpoint, safetensors or PyTorch .pth/.pt file")->required();
+  eval->add_option("--model", eval_config.model, "Model name, for files without Fovea metadata (see `fovea-cli models`)");
+  eval->add_flag("--cifar-stem", eval_config.cifar_stem, "With --model: ResNet with the 3x3 stride-1 stem");
+  eval->add_option("--data", eval_config.data_path, "Data set folder or a file in it (its test split)")->required();
+  eval->add_option("--device", eval_config.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
+  eval->add_option("--batch-size", eval_config.batch_size, "Images per batch")->capture_default_str();
+  eval->add_option("--limit", eval_config.limit, "Evaluate only the first N images");
+  eval->add_flag("--bf16", eval_config.mixed_precision, "bf16 autocast on a GPU (default: float32)");
+  eval->add_flag("--json", json, "Print one JSON object on stdout");
 
   try {
     app.parse(argc, argv);
@@ -67,11 +114,22 @@ int main(int argc, char** argv) {
   try {
     if (*models) return fovea::cli::run_models(json);
     if (*info) return fovea::cli::run_info(info_path, json);
+    if (*eval) return fovea::cli::run_eval(eval_config, json);
     if (*train) {
       config.optimizer = fovea::engine::parse_optimizer(optimizer);
       config.schedule = fovea::engine::parse_schedule(schedule);
       config.augment = !no_augment;
       config.mixed_precision = !fp32;
+      config.init_strict = !init_non_strict;
+      if (!resume.empty()) {
+        TrainConfig resumed = fovea::engine::recorded_train_config(resume);
+        for (const auto& [option, copy] : settings) {
+          if (option->count() > 0) copy(resumed);
+        }
+        if (!*out) resumed.output_dir = std::filesystem::path(resume).parent_path().string();
+        config = resumed;
+      }
+      if (config.data_path.empty()) throw fovea::engine::ConfigError("--data is required (unless --resume is given)");
       if (config.output_dir.empty()) config.output_dir = default_run_folder(config.model);
       return fovea::cli::run_train(config, json);
     }

@@ -79,6 +79,25 @@ struct TrainSummary {
   std::string device;
 };
 
+// A job's summary of evaluating a model on a data set (see eval_job.h).
+struct EvaluationSummary {
+  std::string checkpoint;
+  std::string model;
+  std::string data;
+  std::string split;             // "test", or "train" for a folder data set with one split
+  std::string device;
+  int64_t images = 0;
+  int num_classes = 0;
+  double top1 = 0;               // 0..1 (timm prints these as percentages)
+  double top5 = 0;               // 0..1; with fewer than 5 classes, top-k of all of them
+  double loss = 0;               // mean cross-entropy
+  double images_per_second = 0;  // of the evaluation loop, data already in memory
+  double seconds = 0;            // the whole job: reading, building, evaluating
+  std::vector<std::string> class_names;
+  std::vector<int64_t> confusion;  // row = true class, column = predicted; num_classes^2
+  std::vector<std::string> notes;  // how the weights were read and loaded, for people
+};
+
 class JobObserver {
  public:
   virtual ~JobObserver() = default;
@@ -89,7 +108,14 @@ class JobObserver {
   virtual void on_predictions(const PredictionSamples&) {}
   virtual void on_log(log::Level, const std::string&) {}
   virtual void on_finished(const TrainSummary&) {}
+  virtual void on_evaluated(const EvaluationSummary&) {}
   virtual void on_failed(const std::string& /*message*/) {}
 };
+
+// Logs the message and tells the observer: what jobs say to people.
+inline void say(JobObserver& observer, log::Level level, const std::string& message) {
+  log::write(level, message);
+  observer.on_log(level, message);
+}
 
 }  // namespace fovea::engine

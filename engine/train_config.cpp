@@ -38,6 +38,8 @@ void validate(const TrainConfig& c) {
     throw ConfigError("learning rate must be a non-negative number, got " + std::to_string(c.learning_rate));
   if (c.limit_train < 0 || c.limit_test < 0) throw ConfigError("limits must not be negative");
   if (c.sample_predictions < 0) throw ConfigError("sample prediction count must not be negative");
+  if (!c.resume_from.empty() && !c.init_from.empty())
+    throw ConfigError("resume_from and init_from exclude each other: resume continues a run, init starts a new one");
 }
 
 }  // namespace fovea::engine

@@ -28,6 +28,13 @@ struct TrainConfig {
   int64_t limit_test = 0;
   uint64_t seed = 0;
   int sample_predictions = 32;      // test images whose predictions are reported each epoch
+  // Continue the run that wrote this Fovea checkpoint: its weights, optimizer state, step and epoch
+  // (epochs above is the run's total). Same seed, data and settings: the same steps as never stopping.
+  std::string resume_from;
+  // Start a new run from these weights (any file engine/weights_file.h reads): fine-tuning. A classifier
+  // head of another class count is replaced by the model's new one.
+  std::string init_from;
+  bool init_strict = true;          // init_from: refuse weights that do not fit (but for the head); false: load what fits
 };
 
 double default_learning_rate(OptimizerKind kind);

@@ -11,6 +11,7 @@
 
 #include "engine/checkpoint.h"
 #include "engine/train_job.h"
+#include "engine/weights_file.h"
 #include "models/registry.h"
 #include "test_files.h"
 
@@ -137,8 +138,9 @@ class TrainingTest : public QObject {
       QVERIFY2(std::filesystem::exists(out.filePath(name).toStdString()), name);
     }
     QCOMPARE(QString::fromStdString(observer.summary.checkpoint), out.filePath("epoch-002.safetensors"));
-    const LoadedTensors loaded = load_safetensors(observer.summary.checkpoint);
-    const auto meta = nlohmann::json::parse(loaded.metadata.at(kCheckpointMetadataKey));
+    const WeightsFile loaded = read_weights_file(observer.summary.checkpoint);
+    QCOMPARE(loaded.format, WeightsFormat::FoveaCheckpoint);
+    const auto meta = nlohmann::json::parse(loaded.metadata_json);
     QCOMPARE(meta["model"]["name"].get<std::string>(), std::string("resnet18"));
     QCOMPARE(meta["model"]["in_channels"].get<int>(), 1);
     QCOMPARE(meta["class_names"][9].get<std::string>(), std::string("Ankle boot"));

@@ -72,6 +72,13 @@ TensorSplit to_tensor_split(LabelledImages&& images) {
   return split;
 }
 
+TensorSplit load_tensor_split(const DatasetInfo& info, bool test, int64_t limit) {
+  TensorSplit split = to_tensor_split(read_split(info, test, limit));
+  check_labels(split, info.class_names.size(), info.root + (test ? " (test split)" : " (training split)"));
+  if (split.images.size(3) > 3) throw DatasetError(info.root + ": images with more than 3 channels are not supported");
+  return split;
+}
+
 TensorDataset load_tensor_dataset(const std::string& path, int64_t limit_train, int64_t limit_test) {
   TensorDataset ds;
   ds.info = probe_dataset(path);

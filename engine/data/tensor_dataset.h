@@ -25,6 +25,10 @@ struct TensorDataset {
 
 TensorSplit to_tensor_split(LabelledImages&& images);
 
+// One split of a probed data set (the test split, or else the training split), its labels checked
+// against the class list. limit > 0 keeps the first N images (spread over the classes for folders).
+TensorSplit load_tensor_split(const DatasetInfo& info, bool test, int64_t limit);
+
 // Reads the data set at `path` (any format probe_dataset recognises). limit > 0 keeps the first N images.
 // Throws DatasetError when a label lies outside the class list.
 TensorDataset load_tensor_dataset(const std::string& path, int64_t limit_train, int64_t limit_test);

@@ -1,6 +1,7 @@
 #include "engine/io/safetensors.h"
 
 #include <algorithm>
+#include <fstream>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -59,6 +60,22 @@ json parse_header(std::string_view text, const std::string& name) {
   return header;
 }
 
+std::map<std::string, std::string> metadata_of(const json& value, const std::string& name) {
+  if (!value.is_object()) throw CheckpointError(name + ": __metadata__ is not an object");
+  std::map<std::string, std::string> metadata;
+  for (const auto& [key, text] : value.items()) {
+    if (!text.is_string()) throw CheckpointError(name + ": __metadata__ value of '" + key + "' is not a string");
+    metadata[key] = text.get<std::string>();
+  }
+  return metadata;
+}
+
+uint64_t header_length(const uint8_t* prefix) {
+  uint64_t length = 0;
+  for (int i = 0; i < 8; ++i) length |= uint64_t{prefix[i]} << (8 * i);
+  return length;
+}
+
 }  // namespace
 
 const char* dtype_name(DType dtype) { return info_of(dtype).name; }
@@ -104,8 +121,7 @@ SafetensorsFile SafetensorsFile::read(const std::string& path) { return parse(re
 
 SafetensorsFile SafetensorsFile::parse(std::vector<uint8_t> bytes, const std::string& name) {
   if (bytes.size() < 8) throw CheckpointError(name + ": too short to be a safetensors file");
-  uint64_t length = 0;
-  for (int i = 0; i < 8; ++i) length |= uint64_t{bytes[i]} << (8 * i);
+  const uint64_t length = header_length(bytes.data());
   if (length > kMaxSafetensorsHeader)
     throw CheckpointError(name + ": safetensors header length " + std::to_string(length) + " exceeds the 100 MB limit");
   if (length > bytes.size() - 8)
@@ -120,11 +136,7 @@ SafetensorsFile SafetensorsFile::parse(std::vector<uint8_t> bytes, const std::st
   std::vector<std::pair<size_t, size_t>> ranges;
   for (const auto& [key, value] : header.items()) {
     if (key == "__metadata__") {
-      if (!value.is_object()) throw CheckpointError(name + ": __metadata__ is not an object");
-      for (const auto& [mk, mv] : value.items()) {
-        if (!mv.is_string()) throw CheckpointError(name + ": __metadata__ value of '" + mk + "' is not a string");
-        file.metadata_[mk] = mv.get<std::string>();
-      }
+      file.metadata_ = metadata_of(value, name);
       continue;
     }
     const std::string where = name + ": tensor '" + key + "'";
@@ -174,6 +186,26 @@ SafetensorsFile SafetensorsFile::parse(std::vector<uint8_t> bytes, const std::st
     throw CheckpointError(name + ": " + std::to_string(data_size - expected) + " bytes after the last tensor");
   file.bytes_ = std::move(bytes);
   return file;
+}
+
+std::map<std::string, std::string> read_safetensors_metadata(const std::string& path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) throw CheckpointError("cannot read " + path);
+  const auto file_size = static_cast<uint64_t>(in.tellg());
+  in.seekg(0);
+  uint8_t prefix[8];
+  if (!in.read(reinterpret_cast<char*>(prefix), sizeof prefix)) throw CheckpointError(path + ": too short to be a safetensors file");
+  const uint64_t length = header_length(prefix);
+  if (length > kMaxSafetensorsHeader)
+    throw CheckpointError(path + ": safetensors header length " + std::to_string(length) + " exceeds the 100 MB limit");
+  if (length > file_size - 8)
+    throw CheckpointError(path + ": safetensors header length " + std::to_string(length) + " runs past the end of the file (" +
+                          std::to_string(file_size) + " bytes)");
+  std::string text(static_cast<size_t>(length), '\0');
+  if (!in.read(text.data(), static_cast<std::streamsize>(length)))
+    throw CheckpointError(path + ": safetensors header length " + std::to_string(length) + " runs past the end of the file");
+  const json header = parse_header(text, path);
+  return header.contains("__metadata__") ? metadata_of(header["__metadata__"], path) : std::map<std::string, std::string>{};
 }
 
 }  // namespace fovea::engine

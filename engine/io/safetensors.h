@@ -54,6 +54,10 @@ class SafetensorsFile {
   std::map<std::string, StoredTensor> tensors_;
 };
 
+// Only the header's __metadata__, without reading (or checking) the tensor data: for looking at a
+// large checkpoint's description. Throws CheckpointError naming the file.
+std::map<std::string, std::string> read_safetensors_metadata(const std::string& path);
+
 constexpr uint64_t kMaxSafetensorsHeader = 100u * 1000u * 1000u;
 
 }  // namespace fovea::engine

@@ -19,7 +19,8 @@ std::vector<int64_t> evenly_spaced(int64_t population, int count) {
 
 EvaluationResult evaluate(models::ImageClassifier& model, const TensorSplit& split, const BatchMaker& batches,
                           int64_t batch_size, int num_classes, const std::vector<int64_t>& sample_indices,
-                          const at::Tensor& host_images, JobControl& control, bool bf16_autocast) {
+                          const at::Tensor& host_images, JobControl& control, bool bf16_autocast,
+                          const std::function<void(int64_t)>& on_batch) {
   torch::NoGradGuard no_grad;
   const bool was_training = model.is_training();
   model.eval();
@@ -27,6 +28,8 @@ EvaluationResult evaluate(models::ImageClassifier& model, const TensorSplit& spl
   const int64_t n = split.size();
   at::Tensor loss_sum = at::zeros({}, at::TensorOptions(at::kDouble).device(device));
   at::Tensor confusion = at::zeros({num_classes * num_classes}, at::TensorOptions(at::kLong).device(device));
+  at::Tensor top5_correct = at::zeros({}, at::TensorOptions(at::kLong).device(device));
+  const int64_t k = std::min<int64_t>(5, num_classes);
   const at::Tensor wanted = at::tensor(sample_indices, at::kLong);
   std::vector<at::Tensor> sampled_probs;
   for (int64_t start = 0; start < n; start += batch_size) {
@@ -44,12 +47,14 @@ EvaluationResult evaluate(models::ImageClassifier& model, const TensorSplit& spl
                     logits, labels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
                     .to(at::kDouble);
     confusion.index_add_(0, labels * num_classes + logits.argmax(1), at::ones_like(labels));
+    top5_correct += std::get<1>(logits.topk(k, 1)).eq(labels.unsqueeze(1)).any(1).sum();
     // Keep the probabilities of the sampled positions that fall in this batch.
     const at::Tensor in_batch = wanted.ge(start).logical_and(wanted.lt(end));
     if (in_batch.any().item<bool>()) {
       const at::Tensor local = (wanted.masked_select(in_batch) - start).to(device);
       sampled_probs.push_back(logits.index_select(0, local).softmax(1).cpu());
     }
+    if (on_batch) on_batch(end);
   }
   model.train(was_training);
 
@@ -60,10 +65,10 @@ EvaluationResult evaluate(models::ImageClassifier& model, const TensorSplit& spl
   for (int c = 0; c < num_classes; ++c) correct += result.confusion[static_cast<size_t>(c * num_classes + c)];
   result.loss = n > 0 ? loss_sum.item<double>() / static_cast<double>(n) : 0.0;
   result.accuracy = n > 0 ? static_cast<double>(correct) / static_cast<double>(n) : 0.0;
+  result.top5_accuracy = n > 0 ? static_cast<double>(top5_correct.item<int64_t>()) / static_cast<double>(n) : 0.0;
 
   if (!sampled_probs.empty()) {
     const at::Tensor probs = at::cat(sampled_probs);
-    const int64_t k = std::min<int64_t>(5, num_classes);
     const auto [top_p, top_i] = probs.topk(k, 1);
     const at::Tensor labels = split.labels.index_select(0, wanted.to(device)).cpu();
     const int64_t H = host_images.size(1), W = host_images.size(2), C = host_images.size(3);

@@ -8,8 +8,6 @@
 #include <cmath>
 #include <filesystem>
 
-#include <nlohmann/json.hpp>
-
 #include "engine/checkpoint.h"
 #include "engine/data/tensor_dataset.h"
 #include "engine/device.h"
@@ -18,6 +16,8 @@
 #include "engine/training/batch_maker.h"
 #include "engine/training/evaluator.h"
 #include "engine/training/lr_schedule.h"
+#include "engine/training/resume_state.h"
+#include "engine/training/run_checkpoint.h"
 #include "models/registry.h"
 #include "models/torch_compat.h"
 
@@ -29,11 +29,6 @@ constexpr int64_t kMaxTranslate = 2;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-void say(JobObserver& observer, log::Level level, const std::string& message) {
-  log::write(level, message);
-  observer.on_log(level, message);
 }
 
 std::string fixed(double value, int digits) {
@@ -54,42 +49,6 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainConfig& confi
 
 void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {
   for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
-}
-
-nlohmann::json checkpoint_metadata(const TrainConfig& config, const TensorDataset& data, const EpochMetrics& epoch,
-                                   int64_t step) {
-  nlohmann::json meta;
-  meta["format"] = "fovea-checkpoint";
-  meta["version"] = 1;
-  meta["model"] = {{"name", config.model},
-                   {"num_classes", data.info.class_names.size()},
-                   {"in_channels", data.info.channels},
-                   {"cifar_stem", config.cifar_stem},
-                   {"image_size", data.info.height}};
-  meta["class_names"] = data.info.class_names;
-  meta["preprocessing"] = {{"height", data.info.height},
-                           {"width", data.info.width},
-                           {"mean", std::vector<float>(data.mean.begin(), data.mean.begin() + data.info.channels)},
-                           {"std", std::vector<float>(data.std.begin(), data.std.begin() + data.info.channels)}};
-  meta["dataset"] = {{"path", data.info.root}, {"format", data.info.format_name}};
-  meta["epoch"] = epoch.epoch;
-  meta["step"] = step;
-  meta["metrics"] = {{"train_loss", epoch.train_loss},
-                     {"train_accuracy", epoch.train_accuracy},
-                     {"test_loss", epoch.test_loss},
-                     {"test_accuracy", epoch.test_accuracy},
-                     {"learning_rate", epoch.learning_rate}};
-  meta["confusion"] = epoch.confusion;
-  meta["train_config"] = {{"epochs", config.epochs},
-                          {"batch_size", config.batch_size},
-                          {"learning_rate", config.learning_rate},
-                          {"optimizer", optimizer_name(config.optimizer)},
-                          {"momentum", config.momentum},
-                          {"weight_decay", config.weight_decay},
-                          {"schedule", schedule_name(config.schedule)},
-                          {"augment", config.augment},
-                          {"seed", config.seed}};
-  return meta;
 }
 
 // Sends progress at most ~10 times a second, plus whenever a phase changes.
@@ -169,6 +128,12 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
   const int64_t batch = std::min(config.batch_size, n);
   const int64_t steps_per_epoch = n / batch;  // the last partial batch is dropped (BatchNorm needs > 1 sample)
   const int64_t total_steps = steps_per_epoch * config.epochs;
+  RunPosition start{0, 0, steps_per_epoch, total_steps};
+  if (!config.resume_from.empty()) {
+    start = resume_run(config, data, start, *model, *optimizer, device, observer);
+  } else if (!config.init_from.empty()) {
+    init_from_weights(config, *model, observer);
+  }
   const std::string out_dir = config.output_dir;
   if (!out_dir.empty()) std::filesystem::create_directories(out_dir);
 
@@ -176,14 +141,17 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
   base.epochs = config.epochs;
   base.total_steps = total_steps;
   base.steps_per_epoch = steps_per_epoch;
+  base.step = start.step;
   ProgressReporter progress(observer, base);
   TrainSummary summary;
   summary.device = describe_device(device);
-  int64_t step = 0;
+  int64_t step = start.step;
   double train_seconds = 0;
-  uint64_t drawn = 0;
+  // Every step draws `batch` images' augmentation: counting them from the step makes a resumed run
+  // draw what the uninterrupted one would have.
+  uint64_t drawn = static_cast<uint64_t>(step * batch);
 
-  for (int epoch = 1; epoch <= config.epochs; ++epoch) {
+  for (int epoch = start.epoch + 1; epoch <= config.epochs; ++epoch) {
     const auto epoch_start = Clock::now();
     model->train();
     auto generator = at::make_generator<at::CPUGeneratorImpl>(config.seed * 1000003ULL + static_cast<uint64_t>(epoch));
@@ -230,8 +198,9 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
       p.step = step;
       p.step_in_epoch = s + 1;
       p.elapsed_seconds = seconds_since(run_start);
-      p.images_per_second = elapsed > 0 ? static_cast<double>(step * batch) / elapsed : 0;
-      p.eta_seconds = step > 0 ? elapsed / static_cast<double>(step) * static_cast<double>(total_steps - step) : -1;
+      const int64_t steps_this_run = step - start.step;
+      p.images_per_second = elapsed > 0 ? static_cast<double>(steps_this_run * batch) / elapsed : 0;
+      p.eta_seconds = elapsed / static_cast<double>(steps_this_run) * static_cast<double>(total_steps - step);
       progress.send(s + 1 == steps_per_epoch);
     }
     const double epoch_train_seconds = seconds_since(epoch_start);
@@ -260,7 +229,10 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
       char name[32];
       std::snprintf(name, sizeof name, "epoch-%03d.safetensors", epoch);
       metrics.checkpoint = (std::filesystem::path(out_dir) / name).string();
-      save_checkpoint(metrics.checkpoint, *model, checkpoint_metadata(config, data, metrics, step).dump());
+      std::map<std::string, at::Tensor> resume_state = optimizer_state_tensors(*optimizer, *model, config.optimizer);
+      resume_state.merge(rng_state_tensors(device));
+      const RunPosition position{epoch, step, steps_per_epoch, total_steps};
+      save_checkpoint(metrics.checkpoint, *model, training_metadata(config, data, metrics, position), resume_state);
       summary.checkpoint = metrics.checkpoint;
     }
     observer.on_epoch(metrics);
@@ -278,7 +250,7 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
     summary.test_accuracy = metrics.test_accuracy;
   }
   summary.seconds = seconds_since(run_start);
-  summary.images_per_second = train_seconds > 0 ? static_cast<double>(step * batch) / train_seconds : 0;
+  summary.images_per_second = train_seconds > 0 ? static_cast<double>((step - start.step) * batch) / train_seconds : 0;
   observer.on_finished(summary);
   return summary;
 }

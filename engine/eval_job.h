@@ -1,0 +1,36 @@
+// Evaluating a weights file on a data set as an engine job: the GUI and the CLI both evaluate through
+// these calls. Data sets held in memory only for now (IDX, CIFAR, small image folders); a folder too
+// large for memory is refused with the data layer's error until the decoding pipeline exists.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "engine/job.h"
+
+namespace fovea::engine {
+
+struct EvalConfig {
+  std::string checkpoint;        // any file engine/weights_file.h reads
+  std::string model;             // needed only when the file has no Fovea metadata; the class count then
+                                 // comes from the data set
+  bool cifar_stem = false;       // with `model`: ResNet with the 3x3 stride-1 stem
+  std::string data_path;         // its test split; a folder data set without one: its only split
+  std::string device = "auto";
+  int64_t batch_size = 256;
+  int64_t limit = 0;             // evaluate the first N images only (0: all)
+  bool mixed_precision = false;  // bf16 autocast on a GPU; fp32 gives the reference's numbers
+  int sample_predictions = 0;    // images whose top-5 predictions are reported through on_predictions
+};
+
+// Throws ConfigError on the first bad field, naming it.
+void validate(const EvalConfig& config);
+
+// A job that evaluates on its own thread and reports on_evaluated (or on_failed) to `observer`, which must
+// outlive it.
+std::unique_ptr<Job> make_eval_job(EvalConfig config, JobObserver& observer);
+
+// The evaluation itself, on the calling thread. Throws on errors (the job turns them into on_failed).
+EvaluationSummary evaluate_checkpoint(const EvalConfig& config, JobControl& control, JobObserver& observer);
+
+}  // namespace fovea::engine

@@ -1,0 +1,290 @@
+// Evaluating checkpoints (engine/eval_job.h) and fovea-cli's eval and train --resume/--init-from: the
+// job gives the numbers the trainer gave for the same checkpoint, reports through the observer, needs
+// --model only for files without Fovea's metadata, refuses data that does not fit the model; the CLI
+// prints exactly one JSON object on stdout, or one error line on stderr and a non-zero exit.
+#include <QtTest>
+
+#include <ATen/ATen.h>
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+
+#include "collecting_observer.h"
+#include "engine/checkpoint.h"
+#include "engine/eval_job.h"
+#include "engine/io/safetensors.h"
+#include "engine/tensor_convert.h"
+#include "engine/train_job.h"
+#include "engine/weights_file.h"
+#include "models/registry.h"
+#include "test_files.h"
+
+using namespace fovea::engine;
+using fovea::testing::CollectingObserver;
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+constexpr int64_t kTestImages = 40;
+
+JobState run(const EvalConfig& config, CollectingObserver& observer) {
+  auto job = make_eval_job(config, observer);
+  job->start();
+  job->wait();
+  return job->state();
+}
+
+void write_plain_safetensors(const std::string& path, const std::map<std::string, at::Tensor>& tensors) {
+  std::vector<TensorToWrite> entries;
+  for (const auto& [name, t] : tensors)
+    entries.push_back({name, dtype_of(t.scalar_type(), name), t.sizes().vec(), t.data_ptr(), t.nbytes()});
+  write_safetensors(path, entries, {});
+}
+
+// A class-per-folder data set of 16x16 RGB images without train/ and val/: one split.
+void write_image_folder(const std::string& root, int classes, int per_class) {
+  for (int c = 0; c < classes; ++c) {
+    for (int i = 0; i < per_class; ++i) {
+      const std::string path = root + "/class" + std::to_string(c) + "/" + std::to_string(i) + ".ppm";
+      fovea::testing::write_netpbm(path, 16, 16, fovea::testing::random_bytes(16 * 16 * 3, c * 100 + i), true);
+    }
+  }
+}
+
+struct CliResult {
+  int code = -1;
+  std::string out, err;
+  std::string last_error_line() const {
+    const QStringList lines = QString::fromStdString(err).split('\n', Qt::SkipEmptyParts);
+    return lines.isEmpty() ? std::string() : lines.last().trimmed().toStdString();
+  }
+};
+
+CliResult cli(const QStringList& arguments) {
+  QProcess process;
+  process.start(FOVEA_CLI, arguments);
+  if (!process.waitForFinished(180000)) process.kill();
+  return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+          process.readAllStandardOutput().toStdString(), process.readAllStandardError().toStdString()};
+}
+
+QString q(const std::string& text) { return QString::fromStdString(text); }
+
+}  // namespace
+
+class EvaluationTest : public QObject {
+  Q_OBJECT
+
+  QTemporaryDir data_dir_, run_dir_;
+  std::string data_, checkpoint_;
+  EpochMetrics trained_;  // the trainer's own evaluation of checkpoint_
+
+  EvalConfig config(int64_t batch_size) const {
+    EvalConfig c;
+    c.checkpoint = checkpoint_;
+    c.data_path = data_;
+    c.device = "cpu";
+    c.batch_size = batch_size;
+    return c;
+  }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    data_ = data_dir_.path().toStdString();
+    fovea::testing::write_idx_dataset(data_, 128, kTestImages, 16, false);
+    TrainConfig t;
+    t.model = "airbench94";
+    t.data_path = data_;
+    t.device = "cpu";
+    t.epochs = 1;
+    t.batch_size = 32;  // the trainer evaluates in batches of 64
+    t.seed = 3;
+    t.output_dir = run_dir_.path().toStdString();
+    CollectingObserver observer;
+    auto job = make_train_job(t, observer);
+    job->start();
+    job->wait();
+    QCOMPARE(job->state(), JobState::Finished);
+    trained_ = observer.epochs.at(0);
+    checkpoint_ = trained_.checkpoint;
+  }
+
+  // The same checkpoint, data and batch size: the trainer's numbers exactly.
+  void matchesTheTrainersTestMetrics() {
+    CollectingObserver observer;
+    QCOMPARE(run(config(64), observer), JobState::Finished);
+    QVERIFY(observer.evaluation.has_value());
+    const EvaluationSummary& e = *observer.evaluation;
+    QCOMPARE(e.top1, trained_.test_accuracy);
+    QCOMPARE(e.loss, trained_.test_loss);
+    QVERIFY(e.confusion == trained_.confusion);
+    QVERIFY(e.top5 >= e.top1 && e.top5 <= 1.0);
+    QCOMPARE(e.images, kTestImages);
+    QCOMPARE(e.num_classes, 10);
+    QCOMPARE(e.split, std::string("test"));
+    QCOMPARE(e.model, std::string("airbench94"));
+    QCOMPARE(e.class_names.size(), size_t{10});
+    QVERIFY(e.images_per_second > 0);
+    QVERIFY(observer.logged("as the checkpoint's metadata says"));
+  }
+
+  void reportsProgressAndSamples() {
+    EvalConfig c = config(16);
+    c.limit = 30;
+    c.sample_predictions = 4;
+    CollectingObserver observer;
+    QCOMPARE(run(c, observer), JobState::Finished);
+    QCOMPARE(observer.evaluation->images, int64_t{30});
+    QVERIFY(!observer.progress.empty());
+    const Progress& last = observer.progress.back();
+    QCOMPARE(last.phase, std::string("evaluate"));
+    QCOMPARE(last.total_steps, int64_t{2});  // 30 images in batches of 16
+    QCOMPARE(last.step, int64_t{2});
+    QCOMPARE(observer.predictions.size(), size_t{1});
+    QCOMPARE(observer.predictions[0].items.size(), size_t{4});
+    QCOMPARE(observer.predictions[0].items[0].top_classes.size(), size_t{5});
+    QCOMPARE(observer.states.back(), JobState::Finished);
+  }
+
+  void filesWithoutMetadataNeedTheModel() {
+    QTemporaryDir dir;
+    EvalConfig c = config(64);
+    c.checkpoint = (dir.path() + "/exported.safetensors").toStdString();
+    write_plain_safetensors(c.checkpoint, read_weights_file(checkpoint_).tensors);
+    CollectingObserver without;
+    QCOMPARE(run(c, without), JobState::Failed);
+    QVERIFY2(without.failure.find(c.checkpoint + " has no Fovea metadata") != std::string::npos &&
+                 without.failure.find("--model") != std::string::npos,
+             without.failure.c_str());
+
+    c.model = "airbench94";  // the class count comes from the data set
+    CollectingObserver with;
+    QCOMPARE(run(c, with), JobState::Finished);
+    QCOMPARE(with.evaluation->num_classes, 10);
+    QVERIFY(with.logged("the file has no Fovea metadata"));
+  }
+
+  // A folder data set without a test split is evaluated whole (its training split).
+  void evaluatesAFolderWithOneSplit() {
+    QTemporaryDir dir;
+    const std::string root = (dir.path() + "/folder").toStdString();
+    write_image_folder(root, 3, 4);
+    EvalConfig c = config(8);
+    c.checkpoint = (dir.path() + "/rgb.safetensors").toStdString();
+    c.data_path = root;
+    c.model = "airbench94";
+    write_plain_safetensors(c.checkpoint, state_dict(*fovea::models::create_model({"airbench94", 3, 3})));
+    CollectingObserver observer;
+    QCOMPARE(run(c, observer), JobState::Finished);
+    QCOMPARE(observer.evaluation->split, std::string("train"));
+    QCOMPARE(observer.evaluation->images, int64_t{12});
+    QCOMPARE(observer.evaluation->top5, 1.0);  // all 3 classes are in the top 5
+  }
+
+  void refusesDataThatDoesNotFit_data() {
+    QTest::addColumn<QString>("case_");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("grey model, colour images") << "colour" << "the model takes 1-channel images";
+    QTest::newRow("more classes than the model") << "classes" << "the model tells 10 classes apart";
+    QTest::newRow("token model of another size") << "vit" << "vit_tiny was built for 32-pixel images";
+    QTest::newRow("metadata of another model") << "other model" << "holds airbench94, not resnet18";
+    QTest::newRow("no such data") << "no data" << "/nonexistent/fovea-data";
+  }
+  void refusesDataThatDoesNotFit() {
+    QFETCH(QString, case_);
+    QFETCH(QString, expected);
+    QTemporaryDir dir;
+    EvalConfig c = config(64);
+    const std::string folder = (dir.path() + "/folder").toStdString();
+    if (case_ == "colour") {
+      write_image_folder(folder, 10, 1);
+      c.data_path = folder;
+    } else if (case_ == "classes") {  // a Fovea checkpoint of an RGB 10-class model, 12 classes of data
+      write_image_folder(folder, 12, 1);
+      c.data_path = folder;
+      c.checkpoint = (dir.path() + "/rgb.safetensors").toStdString();
+      save_checkpoint(c.checkpoint, *fovea::models::create_model({"airbench94", 10, 3}),
+                      R"({"model":{"name":"airbench94","num_classes":10,"in_channels":3,"image_size":16},)"
+                      R"("preprocessing":{"mean":[0.5,0.5,0.5],"std":[0.25,0.25,0.25]}})");
+    } else if (case_ == "vit") {
+      c.checkpoint = (dir.path() + "/vit.safetensors").toStdString();
+      save_checkpoint(c.checkpoint, *fovea::models::create_model({"vit_tiny", 10, 1, false, 32}),
+                      R"({"model":{"name":"vit_tiny","num_classes":10,"in_channels":1,"image_size":32},)"
+                      R"("preprocessing":{"mean":[0.5],"std":[0.25]}})");
+    } else if (case_ == "other model") {
+      c.model = "resnet18";
+    } else {
+      c.data_path = "/nonexistent/fovea-data";
+    }
+    CollectingObserver observer;
+    QCOMPARE(run(c, observer), JobState::Failed);
+    QVERIFY2(observer.failure.find(expected.toStdString()) != std::string::npos, observer.failure.c_str());
+  }
+
+  // --json: exactly one JSON object on stdout, with timm's percentages.
+  void cliPrintsOneJsonObject() {
+    const CliResult r = cli({"eval", "--checkpoint", q(checkpoint_), "--data", q(data_), "--device", "cpu",
+                             "--batch-size", "64", "--json"});
+    QVERIFY2(r.code == 0, r.err.c_str());
+    const json out = json::parse(r.out);  // throws on anything but one JSON value
+    QVERIFY(out.is_object());
+    QCOMPARE(out["acc1"].get<double>(), 100 * trained_.test_accuracy);
+    QCOMPARE(out["loss"].get<double>(), trained_.test_loss);
+    QVERIFY(out["acc5"].get<double>() >= out["acc1"].get<double>());
+    QCOMPARE(out["images"].get<int64_t>(), kTestImages);
+    QVERIFY(out["images_per_second"].get<double>() > 0);
+    QCOMPARE(out["model"].get<std::string>(), std::string("airbench94"));
+  }
+
+  void cliErrorsAreOneLine_data() {
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("eval: no such checkpoint")
+        << QStringList{"eval", "--checkpoint", "/nonexistent/w.pth", "--data", "DATA", "--device", "cpu", "--json"}
+        << "fovea-cli: error: cannot read /nonexistent/w.pth";
+    QTest::newRow("eval: not weights")
+        << QStringList{"eval", "--checkpoint", "DATA/train-images-idx3-ubyte", "--data", "DATA", "--json"}
+        << "train-images-idx3-ubyte: not a weights file Fovea reads";
+    QTest::newRow("train: resume from no checkpoint")
+        << QStringList{"train", "--resume", "DATA/train-labels-idx1-ubyte", "--json"}
+        << "fovea-cli: error: DATA/train-labels-idx1-ubyte";
+    QTest::newRow("train: no data") << QStringList{"train", "--epochs", "1", "--json"} << "--data is required";
+  }
+  void cliErrorsAreOneLine() {
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, expected);
+    arguments.replaceInStrings("DATA", q(data_));
+    const CliResult r = cli(arguments);
+    QVERIFY(r.code != 0);
+    QCOMPARE(r.out, std::string());
+    const std::string line = r.last_error_line();
+    QVERIFY2(line.starts_with("fovea-cli: error: "), r.err.c_str());
+    QVERIFY2(line.find(expected.replace("DATA", q(data_)).toStdString()) != std::string::npos, r.err.c_str());
+  }
+
+  // train --resume takes the run's settings from the checkpoint and goes on in its folder.
+  void cliTrainResumesAndInitialises() {
+    QTemporaryDir dir;
+    const std::string copy = (dir.path() + "/epoch-001.safetensors").toStdString();
+    fs::copy_file(checkpoint_, copy);
+    const CliResult resumed = cli({"train", "--resume", q(copy), "--epochs", "2", "--device", "cpu", "--json"});
+    QVERIFY2(resumed.code == 0, resumed.err.c_str());
+    const json out = json::parse(resumed.out);
+    QCOMPARE(out["epochs"].get<int>(), 2);
+    QCOMPARE(out["model"].get<std::string>(), std::string("airbench94"));
+    QCOMPARE(out["checkpoint"].get<std::string>(), (dir.path() + "/epoch-002.safetensors").toStdString());
+    QCOMPARE(out["resumed_from"].get<std::string>(), copy);
+
+    const std::string runs = (dir.path() + "/finetune").toStdString();
+    const CliResult init = cli({"train", "--model", "airbench94", "--data", q(data_), "--epochs", "1", "--device", "cpu",
+                                "--init-from", q(copy), "--out", q(runs), "--json"});
+    QVERIFY2(init.code == 0, init.err.c_str());
+    QCOMPARE(json::parse(init.out)["initialised_from"].get<std::string>(), copy);
+    QVERIFY(fs::exists(runs + "/epoch-001.safetensors"));
+  }
+};
+
+QTEST_GUILESS_MAIN(EvaluationTest)
+#include "test_evaluation.moc"
