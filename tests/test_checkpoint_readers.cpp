@@ -6,6 +6,8 @@
 // be refused or read, never crash (run this test under valgrind to see invalid reads).
 #include <QtTest>
 
+#include "test_support.h"
+
 #include <nlohmann/json.hpp>
 
 #include <bit>
@@ -21,6 +23,8 @@
 #include "engine/io/torch_checkpoint.h"
 #include "engine/io/torch_state_dict.h"
 #include "engine/io/zip_reader.h"
+
+using fovea::testing::error_of_type;
 
 using namespace fovea::engine;
 namespace fs = std::filesystem;
@@ -55,18 +59,6 @@ std::vector<std::string> fixture_files() {
 
 bool is_pickle(const std::string& file) { return file.ends_with(".pkl"); }
 
-// The error message of f(), "" if it succeeds; any exception but CheckpointError is reported as a bug.
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const CheckpointError& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    return std::string("UNEXPECTED EXCEPTION TYPE: ") + e.what();
-  }
-  return {};
-}
 
 std::string hex(const std::string& bytes) {
   static const char* digits = "0123456789abcdef";
@@ -275,7 +267,7 @@ class CheckpointReadersTest : public QObject {
     const std::string reader = expected["reader"].get<std::string>();
     if (reader == "pickle") {
       json actual;
-      const std::string message = error_of([&] { actual = canonical(unpickle(bytes, path).value); });
+      const std::string message = error_of_type<CheckpointError>([&] { actual = canonical(unpickle(bytes, path).value); });
       if (expected.contains("error")) return check_error(name, message, expected["error"]);
       QVERIFY2(message.empty(), message.c_str());
       QVERIFY2(actual == expected["value"], (shown(actual) + "\n  !=\n" + shown(expected["value"])).c_str());
@@ -283,11 +275,11 @@ class CheckpointReadersTest : public QObject {
     }
     QCOMPARE(reader, std::string("torch"));
     if (expected.contains("error")) {
-      const std::string message = error_of([&] { find_state_dict(parse_torch_checkpoint(bytes, path), path); });
+      const std::string message = error_of_type<CheckpointError>([&] { find_state_dict(parse_torch_checkpoint(bytes, path), path); });
       return check_error(name, message, expected["error"]);
     }
     TorchCheckpoint checkpoint;
-    const std::string message = error_of([&] { checkpoint = parse_torch_checkpoint(bytes, path); });
+    const std::string message = error_of_type<CheckpointError>([&] { checkpoint = parse_torch_checkpoint(bytes, path); });
     QVERIFY2(message.empty(), message.c_str());
     check_state_dict(name, checkpoint, expected);
   }
@@ -424,12 +416,12 @@ class CheckpointReadersTest : public QObject {
     const std::vector<uint8_t> bytes = unescape(pickle.toStdString());
     if (expected.startsWith("error: ")) {
       const std::string words = expected.mid(7).toStdString();
-      const std::string message = error_of([&] { unpickle(bytes, "inline.pkl"); });
+      const std::string message = error_of_type<CheckpointError>([&] { unpickle(bytes, "inline.pkl"); });
       QVERIFY2(message.find("inline.pkl") != std::string::npos && message.find(words) != std::string::npos, message.c_str());
       return;
     }
     json actual;
-    const std::string message = error_of([&] { actual = canonical(unpickle(bytes, "inline.pkl").value); });
+    const std::string message = error_of_type<CheckpointError>([&] { actual = canonical(unpickle(bytes, "inline.pkl").value); });
     QVERIFY2(message.empty(), message.c_str());
     QVERIFY2(actual == json::parse(expected.toStdString()), actual.dump().c_str());
   }
@@ -456,7 +448,7 @@ class CheckpointReadersTest : public QObject {
     QCOMPARE(seen.size(), size_t{1});
     QCOMPARE(canonical(seen[0]), json::parse(R"({"tuple":["storage",5]})"));
     options.persistent_load = [](const PickleValue&) -> PickleValue { throw CheckpointError("pid.pkl: refused"); };
-    QCOMPARE(error_of([&] { unpickle(bytes, "pid.pkl", options); }), std::string("pid.pkl: refused"));
+    QCOMPARE(error_of_type<CheckpointError>([&] { unpickle(bytes, "pid.pkl", options); }), std::string("pid.pkl: refused"));
   }
 
   void stateDictRules() {
@@ -469,11 +461,11 @@ class CheckpointReadersTest : public QObject {
     c.storages.push_back(storage);
     const PickleValue t = PickleValue::tensor({{0}, 0, {}, {}, false});
     c.root = PickleValue::dict({{PickleValue::string("module.a"), t}, {PickleValue::string("a"), t}});
-    QVERIFY(error_of([&] { find_state_dict(c, "dup.pth"); }).find("'a' twice") != std::string::npos);
+    QVERIFY(error_of_type<CheckpointError>([&] { find_state_dict(c, "dup.pth"); }).find("'a' twice") != std::string::npos);
     c.root = PickleValue::list({t});
-    QVERIFY(error_of([&] { find_state_dict(c, "list.pth"); }).find("holds a list") != std::string::npos);
+    QVERIFY(error_of_type<CheckpointError>([&] { find_state_dict(c, "list.pth"); }).find("holds a list") != std::string::npos);
     c.root = PickleValue::dict({{PickleValue::string("epoch"), PickleValue::from_int(3)}});
-    QVERIFY(error_of([&] { find_state_dict(c, "none.pth"); }).find("no tensors in the checkpoint (keys: epoch)") !=
+    QVERIFY(error_of_type<CheckpointError>([&] { find_state_dict(c, "none.pth"); }).find("no tensors in the checkpoint (keys: epoch)") !=
             std::string::npos);
     c.root = PickleValue::dict({{PickleValue::string("model"), PickleValue::dict({{PickleValue::string("w"), t}})},
                                 {PickleValue::string("w"), t}});
@@ -503,7 +495,7 @@ class CheckpointReadersTest : public QObject {
       }
       for (const std::vector<uint8_t>& v : variants) {
         bool ok = false;
-        const std::string message = error_of([&] { ok = read_as(file, v); });
+        const std::string message = error_of_type<CheckpointError>([&] { ok = read_as(file, v); });
         QVERIFY2(message.find("UNEXPECTED") == std::string::npos, (file + ": " + message).c_str());
         (ok ? accepted : refused) += 1;
       }

@@ -8,6 +8,8 @@
 #include <QJsonValue>
 #include <QtTest>
 
+#include "test_support.h"
+
 #include <filesystem>
 #include <set>
 
@@ -20,21 +22,14 @@
 #include "resources/embedded.h"
 #include "test_files.h"
 
+using fovea::testing::qerror_of;
+
 using namespace fovea::engine;
 namespace ft = fovea::testing;
 namespace fs = std::filesystem;
 
 namespace {
 
-template <typename F>
-QString error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return QString::fromStdString(e.what());
-  }
-  return {};
-}
 
 std::string in(const QTemporaryDir& dir, const std::string& name) { return dir.path().toStdString() + "/" + name; }
 const std::string kFixtures = std::string(FOVEA_TEST_FIXTURES) + "/datasets/";
@@ -133,8 +128,8 @@ class DatasetsTest : public QObject {
     ft::write_cifar100_batch(in(dir, "train.bin"), c, f, ft::random_bytes(c.size() * 3072, 1));
     ft::write_cifar100_batch(in(dir, "test.bin"), {0}, {0}, ft::random_bytes(3072, 2));
     if (cut > 0) fs::resize_file(in(dir, "train.bin"), fs::file_size(in(dir, "train.bin")) - static_cast<uintmax_t>(cut));
-    QString message = error_of([&] { probe_dataset(dir.path().toStdString()); });
-    if (cut == 0) message = error_of([&] { read_cifar100_batches({in(dir, "train.bin")}, 0); });
+    QString message = qerror_of([&] { probe_dataset(dir.path().toStdString()); });
+    if (cut == 0) message = qerror_of([&] { read_cifar100_batches({in(dir, "train.bin")}, 0); });
     for (const QString& word : words) QVERIFY2(message.contains(word), qPrintable(message));
   }
 
@@ -231,7 +226,7 @@ class DatasetsTest : public QObject {
     fs::copy_file(batch.toStdString(), in(dir, "data_batch_1"));
     if (keep > 0) fs::resize_file(in(dir, "data_batch_1"), static_cast<uintmax_t>(keep));
     fs::copy_file(kFixtures + "cifar-10-batches-py/test_batch", in(dir, "test_batch"));
-    const QString message = error_of([&] { probe_dataset(dir.path().toStdString()); });
+    const QString message = qerror_of([&] { probe_dataset(dir.path().toStdString()); });
     for (const QString& word : words) QVERIFY2(message.contains(word), qPrintable(message));
   }
 
@@ -268,7 +263,7 @@ class DatasetsTest : public QObject {
     bool noted = false;
     for (const std::string& note : info.notes) noted = noted || note.find("2 files skipped") != std::string::npos;
     QVERIFY(noted);
-    const QString message = error_of([&] { check_trainable(info); });
+    const QString message = qerror_of([&] { check_trainable(info); });
     QVERIFY2(message.contains(QString::fromStdString(root)) && message.contains("needs a test split"), qPrintable(message));
   }
 
@@ -325,7 +320,7 @@ class DatasetsTest : public QObject {
         ft::touch(in(dir, file.toStdString()));
       }
     }
-    const QString message = error_of([&] { probe_dataset(dir.path().toStdString()); });
+    const QString message = qerror_of([&] { probe_dataset(dir.path().toStdString()); });
     QVERIFY2(message.contains(dir.path()), qPrintable(message));
     for (const QString& word : words) QVERIFY2(message.contains(word), qPrintable(message));
   }
@@ -350,13 +345,13 @@ class DatasetsTest : public QObject {
     // A limit spreads over the classes instead of taking the first images (all of class 0).
     QVERIFY((decode_image_files(*info.train_images, 2).labels == std::vector<int64_t>{0, 1}));
 
-    QString message = error_of([&] { decode_image_files(*info.train_images, 0, 20); });
+    QString message = qerror_of([&] { decode_image_files(*info.train_images, 0, 20); });
     QVERIFY2(message.contains("train/a") && message.contains("in memory"), qPrintable(message));
     ft::write_netpbm(in(dir, "train/b/z.PPM"), 3, 2, std::vector<uint8_t>(18, 7), true);
-    message = error_of([&] { decode_image_files(*probe_dataset(dir.path().toStdString()).train_images, 0); });
+    message = qerror_of([&] { decode_image_files(*probe_dataset(dir.path().toStdString()).train_images, 0); });
     QVERIFY2(message.contains("z.PPM: 3x2 pixels") && message.contains("x.ppm has 2x2"), qPrintable(message));
     ft::write_text(in(dir, "train/b/z.PPM"), "P6\n2 2\n255\nshort");
-    message = error_of([&] { decode_image_files(*probe_dataset(dir.path().toStdString()).train_images, 0); });
+    message = qerror_of([&] { decode_image_files(*probe_dataset(dir.path().toStdString()).train_images, 0); });
     QVERIFY2(message.contains("z.PPM: cannot be decoded"), qPrintable(message));
   }
 
@@ -471,7 +466,7 @@ class DatasetsTest : public QObject {
     ft::touch(in(dir, "train/n01440764/a.JPEG"));
     for (int i = 1; i <= 3; ++i) ft::touch(in(dir, "val/ILSVRC2012_val_0000000" + std::to_string(i) + ".JPEG"));
     if (!labelsFile.isEmpty()) ft::write_text(in(dir, labelsFile.toStdString()), content.toStdString());
-    const QString message = error_of([&] { probe_dataset(dir.path().toStdString()); });
+    const QString message = qerror_of([&] { probe_dataset(dir.path().toStdString()); });
     for (const QString& word : words) QVERIFY2(message.contains(word), qPrintable(message));
   }
 };

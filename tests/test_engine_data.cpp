@@ -2,6 +2,8 @@
 // and the batch maker's two implementations agreeing.
 #include <QtTest>
 
+#include "test_support.h"
+
 #include <ATen/ATen.h>
 
 #include <filesystem>
@@ -15,20 +17,13 @@
 #include "engine/training/batch_maker.h"
 #include "test_files.h"
 
+using fovea::testing::qerror_of;
+
 using namespace fovea::engine;
 namespace ft = fovea::testing;
 
 namespace {
 
-template <typename F>
-QString error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return QString::fromStdString(e.what());
-  }
-  return {};
-}
 
 std::string path_in(const QTemporaryDir& dir, const char* name) { return (dir.path() + "/" + name).toStdString(); }
 
@@ -78,7 +73,7 @@ class EngineDataTest : public QObject {
     QTemporaryDir dir;
     const std::string file = path_in(dir, "bad-idx");
     ft::write_bytes(file, {0x1f, 0x00, 0x08, 0x01, 0, 0, 0, 1, 7});
-    const QString message = error_of([&] { read_idx(file); });
+    const QString message = qerror_of([&] { read_idx(file); });
     QVERIFY2(message.contains(QString::fromStdString(file)), qPrintable(message));
     QVERIFY2(message.contains("not an IDX file"), qPrintable(message));
   }
@@ -87,7 +82,7 @@ class EngineDataTest : public QObject {
     QTemporaryDir dir;
     const std::string file = path_in(dir, "short-idx");
     ft::write_idx(file, {10, 4, 4}, ft::random_bytes(100, 3), false);  // 160 promised
-    const QString message = error_of([&] { read_idx(file); });
+    const QString message = qerror_of([&] { read_idx(file); });
     QVERIFY2(message.contains("truncated"), qPrintable(message));
   }
 
@@ -97,7 +92,7 @@ class EngineDataTest : public QObject {
     ft::write_idx(file, {50, 28, 28}, ft::random_bytes(50 * 784, 4), true);
     const auto size = std::filesystem::file_size(file);
     std::filesystem::resize_file(file, size / 2);
-    const QString message = error_of([&] { read_idx(file); });
+    const QString message = qerror_of([&] { read_idx(file); });
     QVERIFY2(message.contains(QString::fromStdString(file)), qPrintable(message));
   }
 
@@ -146,27 +141,27 @@ class EngineDataTest : public QObject {
     ft::write_cifar10_batch(path_in(dir, "data_batch_1.bin"), {1, 2}, ft::random_bytes(2 * 3072, 1));
     ft::write_cifar10_batch(path_in(dir, "test_batch.bin"), {2}, ft::random_bytes(3072, 2));
     std::filesystem::resize_file(path_in(dir, "data_batch_1.bin"), 3073 + 1000);
-    const QString message = error_of([&] { probe_dataset(dir.path().toStdString()); });
+    const QString message = qerror_of([&] { probe_dataset(dir.path().toStdString()); });
     QVERIFY2(message.contains("data_batch_1.bin") && message.contains("3073-byte"), qPrintable(message));
-    const QString read_message = error_of([&] { read_cifar10_batches({path_in(dir, "data_batch_1.bin")}, 0); });
+    const QString read_message = qerror_of([&] { read_cifar10_batches({path_in(dir, "data_batch_1.bin")}, 0); });
     QVERIFY2(read_message.contains("truncated"), qPrintable(read_message));
   }
 
   void cifarLabelOutOfRange() {
     QTemporaryDir dir;
     ft::write_cifar10_batch(path_in(dir, "b.bin"), {12}, ft::random_bytes(3072, 1));
-    const QString message = error_of([&] { read_cifar10_batches({path_in(dir, "b.bin")}, 0); });
+    const QString message = qerror_of([&] { read_cifar10_batches({path_in(dir, "b.bin")}, 0); });
     QVERIFY2(message.contains("label 12"), qPrintable(message));
   }
 
   void unknownFoldersAreClearErrors() {
     QTemporaryDir dir;
-    QString message = error_of([&] { probe_dataset(dir.path().toStdString()); });
+    QString message = qerror_of([&] { probe_dataset(dir.path().toStdString()); });
     QVERIFY2(message.contains("no data set recognised"), qPrintable(message));
-    message = error_of([&] { probe_dataset(path_in(dir, "does-not-exist")); });
+    message = qerror_of([&] { probe_dataset(path_in(dir, "does-not-exist")); });
     QVERIFY2(message.contains("no such file or folder"), qPrintable(message));
     ft::write_idx(path_in(dir, "train-images-idx3-ubyte"), {1, 2, 2}, {1, 2, 3, 4}, false);
-    message = error_of([&] { probe_dataset(dir.path().toStdString()); });
+    message = qerror_of([&] { probe_dataset(dir.path().toStdString()); });
     QVERIFY2(message.contains("incomplete IDX"), qPrintable(message));
   }
 
@@ -213,7 +208,7 @@ class EngineDataTest : public QObject {
     QCOMPARE(decoded.train.images[2][3][4][2].item<int64_t>(), int64_t{ft::random_bytes(60, 3)[59]});
     QTemporaryDir one_split;
     ft::write_netpbm(path_in(one_split, "cat/a.ppm"), 5, 4, ft::random_bytes(60, 3), true);
-    const QString message = error_of([&] { load_tensor_dataset(one_split.path().toStdString(), 0, 0); });
+    const QString message = qerror_of([&] { load_tensor_dataset(one_split.path().toStdString(), 0, 0); });
     QVERIFY2(message.contains("needs a test split"), qPrintable(message));
   }
 

@@ -1,6 +1,8 @@
 // safetensors writing and its validation of untrusted files; atomic writes; checkpoint round trips.
 #include <QtTest>
 
+#include "test_support.h"
+
 #include <ATen/ATen.h>
 
 #include <filesystem>
@@ -12,20 +14,13 @@
 #include "engine/io/safetensors.h"
 #include "models/registry.h"
 
+using fovea::testing::qerror_of;
+
 using namespace fovea::engine;
 namespace fs = std::filesystem;
 
 namespace {
 
-template <typename F>
-QString error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return QString::fromStdString(e.what());
-  }
-  return {};
-}
 
 // A safetensors file from a header text and a data size (data bytes are 0..n-1).
 std::vector<uint8_t> handmade(const std::string& header, size_t data_bytes, uint64_t claimed_length = 0) {
@@ -104,7 +99,7 @@ class EngineIoTest : public QObject {
     QFETCH(QByteArray, bytes);
     QFETCH(QString, expected);
     std::vector<uint8_t> data(bytes.begin(), bytes.end());
-    const QString message = error_of([&] { SafetensorsFile::parse(data, "evil.safetensors"); });
+    const QString message = qerror_of([&] { SafetensorsFile::parse(data, "evil.safetensors"); });
     QVERIFY2(message.contains("evil.safetensors") && message.contains(expected), qPrintable(message));
   }
 
@@ -130,7 +125,7 @@ class EngineIoTest : public QObject {
   }
 
   void atomicWriterReportsUnwritableFolder() {
-    const QString message = error_of([] { write_file_atomically("/proc/fovea-cannot-write-here/x.bin", "x"); });
+    const QString message = qerror_of([] { write_file_atomically("/proc/fovea-cannot-write-here/x.bin", "x"); });
     QVERIFY2(message.contains("/proc/fovea-cannot-write-here/x.bin"), qPrintable(message));
   }
 
@@ -159,7 +154,7 @@ class EngineIoTest : public QObject {
     tensors.erase("fc.bias");
     tensors["extra.weight"] = at::zeros({1});
     tensors["fc.weight"] = at::zeros({5, 512});
-    const QString message = error_of([&] { load_state_dict(*model, tensors, "x.safetensors"); });
+    const QString message = qerror_of([&] { load_state_dict(*model, tensors, "x.safetensors"); });
     QVERIFY2(message.contains("missing keys: fc.bias"), qPrintable(message));
     QVERIFY2(message.contains("unexpected keys: extra.weight"), qPrintable(message));
     QVERIFY2(message.contains("shape mismatches: fc.weight"), qPrintable(message));

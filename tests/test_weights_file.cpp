@@ -4,6 +4,8 @@
 // checkpoints with the training state kept apart, and clear refusals of everything else.
 #include <QtTest>
 
+#include "test_support.h"
+
 #include <ATen/ATen.h>
 
 #include <nlohmann/json.hpp>
@@ -19,6 +21,8 @@
 #include "models/registry.h"
 #include "test_files.h"
 
+using fovea::testing::error_of_type;
+
 using namespace fovea::engine;
 namespace fs = std::filesystem;
 using json = nlohmann::json;
@@ -27,17 +31,6 @@ namespace {
 
 const std::string kFixtures = FOVEA_TEST_FIXTURES "/checkpoints";
 
-template <typename F>
-std::string checkpoint_error_of(F&& f) {
-  try {
-    f();
-  } catch (const CheckpointError& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    return std::string("UNEXPECTED EXCEPTION TYPE: ") + e.what();
-  }
-  return {};
-}
 
 json expectation(const std::string& fixture) {
   std::ifstream in(kFixtures + "/" + fixture + ".json");
@@ -240,7 +233,7 @@ class WeightsFileTest : public QObject {
       write_safetensors(path, {{"w", DType::F32, {64}, values, sizeof values}}, {});
       fs::resize_file(path, 18);  // 10 bytes into the header
     }
-    const std::string message = checkpoint_error_of([&] { read_weights_file(path); });
+    const std::string message = error_of_type<CheckpointError>([&] { read_weights_file(path); });
     QVERIFY2(message.find(path) != std::string::npos, message.c_str());
     QVERIFY2(message.find(expected.toStdString()) != std::string::npos, message.c_str());
   }

@@ -4,6 +4,8 @@
 // state dict shaped like a training script's .pth into the registry's model, and models built from files.
 #include <QtTest>
 
+#include "test_support.h"
+
 #include <ATen/ATen.h>
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/conv.h>
@@ -19,6 +21,8 @@
 #include "engine/tensor_convert.h"
 #include "engine/weights_file.h"
 #include "models/registry.h"
+
+using fovea::testing::error_of;
 
 using namespace fovea::engine;
 namespace fs = std::filesystem;
@@ -40,15 +44,6 @@ struct TinyImpl : torch::nn::Module {
 };
 TORCH_MODULE(Tiny);
 
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return {};
-}
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
