@@ -1,8 +1,11 @@
 // The fovea-cli subcommands. Each returns the process exit code; errors are reported by cli_main.
 #pragma once
 #include <string>
+#include <vector>
 
 #include "engine/eval_job.h"
+#include "engine/export/export.h"
+#include "engine/loaded_model.h"
 #include "engine/train_config.h"
 
 namespace fovea::cli {
@@ -11,5 +14,15 @@ int run_models(bool json);
 int run_info(const std::string& data_path, bool json);
 int run_train(const engine::TrainConfig& config, bool json);
 int run_eval(const engine::EvalConfig& config, bool json);
+
+struct PredictRequest {
+  std::string checkpoint;
+  engine::ModelChoice choice;  // for files without Fovea metadata
+  std::vector<std::string> images;
+  int top_k = 5;
+  std::string device = "auto";
+};
+int run_predict(const PredictRequest& request, bool json);
+int run_export(const engine::ExportRequest& request, bool json);
 
 }  // namespace fovea::cli

@@ -105,6 +105,40 @@ int main(int argc, char** argv) {
   eval->add_flag("--bf16", eval_config.mixed_precision, "bf16 autocast on a GPU (default: float32)");
   eval->add_flag("--json", json, "Print one JSON object on stdout");
 
+  fovea::cli::PredictRequest predict_request;
+  auto* predict = app.add_subcommand("predict", "Classify image files: the top classes with their probabilities");
+  predict->add_option("--checkpoint", predict_request.checkpoint,
+                      "Fovea checkpoint, safetensors or PyTorch .pth/.pt file")->required();
+  predict->add_option("--model", predict_request.choice.model,
+                      "Model name, for files without Fovea metadata (see `fovea-cli models`)");
+  predict->add_flag("--cifar-stem", predict_request.choice.cifar_stem, "With --model: ResNet with the 3x3 stride-1 stem");
+  predict->add_option("--num-classes", predict_request.choice.num_classes,
+                      "With --model: class count (default: the rows of the file's fc/head weight)");
+  predict->add_option("--image-size", predict_request.choice.image_size, "With --model: input size (default: the model's)");
+  predict->add_option("images", predict_request.images, "Image files (JPEG, PNG, BMP, WebP, ...)")->required();
+  predict->add_option("--topk", predict_request.top_k, "Classes to show per image")->capture_default_str();
+  predict->add_option("--device", predict_request.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
+  predict->add_flag("--json", json, "Print one JSON object on stdout");
+
+  fovea::engine::ExportRequest export_request;
+  std::string export_format;
+  auto* export_ = app.add_subcommand("export", "Export a model: ONNX for onnxruntime, or a safetensors state dict");
+  export_->add_option("--checkpoint", export_request.checkpoint,
+                      "Fovea checkpoint, safetensors or PyTorch .pth/.pt file")->required();
+  export_->add_option("--model", export_request.choice.model,
+                      "Model name, for files without Fovea metadata (see `fovea-cli models`)");
+  export_->add_flag("--cifar-stem", export_request.choice.cifar_stem, "With --model: ResNet with the 3x3 stride-1 stem");
+  export_->add_option("--num-classes", export_request.choice.num_classes,
+                      "With --model: class count (default: the rows of the file's fc/head weight)");
+  export_->add_option("--in-channels", export_request.choice.in_channels, "With --model: image channels")
+      ->capture_default_str();
+  export_->add_option("--image-size", export_request.choice.image_size, "With --model: input size (default: the model's)");
+  export_->add_option("--format", export_format, "onnx or safetensors")
+      ->required()
+      ->check(CLI::IsMember({"onnx", "safetensors"}));
+  export_->add_option("--out", export_request.out, "File to write (replaced atomically)")->required();
+  export_->add_flag("--json", json, "Print one JSON object on stdout");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -115,6 +149,11 @@ int main(int argc, char** argv) {
     if (*models) return fovea::cli::run_models(json);
     if (*info) return fovea::cli::run_info(info_path, json);
     if (*eval) return fovea::cli::run_eval(eval_config, json);
+    if (*predict) return fovea::cli::run_predict(predict_request, json);
+    if (*export_) {
+      export_request.format = fovea::engine::parse_export_format(export_format);
+      return fovea::cli::run_export(export_request, json);
+    }
     if (*train) {
       config.optimizer = fovea::engine::parse_optimizer(optimizer);
       config.schedule = fovea::engine::parse_schedule(schedule);

@@ -3,6 +3,8 @@
 #include <ATen/Parallel.h>
 #include <torch/cuda.h>
 
+#include <dlfcn.h>
+
 #include <cstdlib>
 #include <thread>
 
@@ -38,6 +40,17 @@ int use_all_cpu_cores() {
   const int cores = static_cast<int>(std::thread::hardware_concurrency());
   if (std::getenv("OMP_NUM_THREADS") == nullptr && cores > at::get_num_threads()) at::set_num_threads(cores);
   return at::get_num_threads();
+}
+
+bool use_one_cpu_core_on_this_thread() {
+  at::get_num_threads();  // LibTorch sets each thread's OpenMP count on first use: let it do so first
+  // The OpenMP runtime LibTorch was linked with (a renamed copy in pip wheels), found by symbol lookup
+  // so that Fovea does not link a second one. omp_set_num_threads affects the calling thread only.
+  using SetThreads = void (*)(int);
+  const auto set_threads = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "omp_set_num_threads"));
+  if (set_threads == nullptr) return false;
+  set_threads(1);
+  return at::get_num_threads() == 1;
 }
 
 }  // namespace fovea::engine

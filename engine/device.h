@@ -14,4 +14,9 @@ std::string describe_device(const c10::Device& device);
 // says otherwise (the OpenMP runtime on some machines defaults to one); returns the count.
 int use_all_cpu_cores();
 
+// Makes LibTorch's CPU ops on the calling thread run on that thread alone, for worker threads that
+// already run one per core (image decoding): without it each would start a full OpenMP team.
+// Returns false when the OpenMP runtime could not be reached (the ops then stay parallel).
+bool use_one_cpu_core_on_this_thread();
+
 }  // namespace fovea::engine

@@ -10,6 +10,7 @@
 #include "engine/loaded_model.h"
 #include "engine/training/batch_maker.h"
 #include "engine/training/evaluator.h"
+#include "engine/training/folder_evaluator.h"
 
 namespace fovea::engine {
 namespace {
@@ -30,29 +31,6 @@ bool takes_any_image_size(const std::string& model) {
   return entry && (entry->family == "resnet" || entry->family == "airbench");
 }
 
-void check_fit(const LoadedModel& loaded, const DatasetInfo& info, const TensorSplit& split, const EvalConfig& config,
-               JobObserver& observer) {
-  const std::string& path = config.checkpoint;
-  const int64_t channels = split.images.size(3), height = split.images.size(1);
-  const int64_t classes = static_cast<int64_t>(info.class_names.size());
-  if (loaded.spec.in_channels != channels)
-    throw ConfigError(path + ": the model takes " + std::to_string(loaded.spec.in_channels) + "-channel images, " +
-                      info.root + " has " + std::to_string(channels) + "-channel ones");
-  if (loaded.spec.num_classes < classes)
-    throw ConfigError(path + ": the model tells " + std::to_string(loaded.spec.num_classes) + " classes apart, " +
-                      info.root + " has " + std::to_string(classes));
-  if (loaded.spec.image_size > 0 && loaded.spec.image_size != height && !takes_any_image_size(loaded.spec.name))
-    throw ConfigError(path + ": " + loaded.spec.name + " was built for " + std::to_string(loaded.spec.image_size) +
-                      "-pixel images, " + info.root + " has " + std::to_string(height) + " (resizing comes with the "
-                      "image decoding pipeline)");
-  if (loaded.spec.num_classes > classes)
-    say(observer, log::Level::Warning,
-        "the model has " + std::to_string(loaded.spec.num_classes) + " classes, the data set " + std::to_string(classes) +
-            ": its labels are taken as the model's first class indices");
-  else if (!loaded.class_names.empty() && loaded.class_names != info.class_names)
-    say(observer, log::Level::Warning, "the model's class names differ from the data set's; labels are compared by index");
-}
-
 }  // namespace
 
 void validate(const EvalConfig& c) {
@@ -63,22 +41,158 @@ void validate(const EvalConfig& c) {
   if (c.sample_predictions < 0) throw ConfigError("sample prediction count must not be negative");
 }
 
-EvaluationSummary evaluate_checkpoint(const EvalConfig& config, JobControl& control, JobObserver& observer) {
-  const auto job_start = Clock::now();
-  use_all_cpu_cores();
-  validate(config);
-  const c10::Device device = resolve_device(config.device);
+namespace {
 
-  say(observer, log::Level::Info, "loading " + config.data_path);
-  const DatasetInfo info = probe_dataset(config.data_path);
-  const bool folders = info.format == DatasetFormat::ImageFolder || info.format == DatasetFormat::ImageNet;
-  const bool test = !folders || info.test_images;
-  const TensorSplit host = load_tensor_split(info, test, config.limit);
+// Progress of an evaluation at most every 100 ms: images done, images/s, ETA.
+class EvalProgress {
+ public:
+  EvalProgress(JobObserver& observer, Clock::time_point job_start, int64_t images, int64_t batch_size)
+      : observer_(observer), job_start_(job_start), images_(images) {
+    progress_.phase = "evaluate";
+    progress_.total_steps = progress_.steps_per_epoch = (images + batch_size - 1) / batch_size;
+    observer_.on_progress(progress_);
+  }
+  void batch_done(int64_t done) {
+    const auto now = Clock::now();
+    ++progress_.step;
+    if (now - last_report_ < std::chrono::milliseconds(100) && done < images_) return;
+    last_report_ = now;
+    const double elapsed = seconds_since(start_);
+    progress_.step_in_epoch = progress_.step;
+    progress_.elapsed_seconds = seconds_since(job_start_);
+    progress_.images_per_second = elapsed > 0 ? static_cast<double>(done) / elapsed : 0;
+    progress_.eta_seconds = done > 0 ? elapsed / static_cast<double>(done) * static_cast<double>(images_ - done) : 0;
+    observer_.on_progress(progress_);
+  }
+  double seconds() const { return seconds_since(start_); }
+
+ private:
+  JobObserver& observer_;
+  Clock::time_point job_start_, start_ = Clock::now(), last_report_ = start_;
+  int64_t images_;
+  Progress progress_;
+};
+
+// The positions of a split to evaluate: all, or `limit` spread evenly (folder lists are sorted by class).
+std::vector<int64_t> chosen_positions(int64_t total, int64_t limit) {
+  const int64_t count = limit > 0 && limit < total ? limit : total;
+  std::vector<int64_t> positions;
+  for (int64_t k = 0; k < count; ++k) positions.push_back(k * total / count);
+  return positions;
+}
+
+EvaluationSummary summary_of(const EvalConfig& config, const LoadedModel& loaded, const DatasetInfo& info,
+                             const std::string& split, const c10::Device& device, const EvaluationResult& result,
+                             int64_t images, double eval_seconds, Clock::time_point job_start) {
+  EvaluationSummary summary;
+  summary.checkpoint = config.checkpoint;
+  summary.model = loaded.spec.name;
+  summary.data = info.root;
+  summary.split = split;
+  summary.device = describe_device(device);
+  summary.images = images;
+  summary.num_classes = static_cast<int>(loaded.spec.num_classes);
+  summary.top1 = result.accuracy;
+  summary.top5 = result.top5_accuracy;
+  summary.loss = result.loss;
+  summary.images_per_second = eval_seconds > 0 ? static_cast<double>(images) / eval_seconds : 0;
+  summary.seconds = seconds_since(job_start);
+  summary.class_names = loaded.class_names.empty() ? info.class_names : loaded.class_names;
+  summary.confusion = result.confusion;
+  summary.notes = loaded.notes;
+  return summary;
+}
+
+void check_classes(const LoadedModel& loaded, const DatasetInfo& info, const std::string& path, JobObserver& observer) {
+  const auto classes = static_cast<int64_t>(info.class_names.size());
+  if (loaded.spec.num_classes < classes)
+    throw ConfigError(path + ": the model tells " + std::to_string(loaded.spec.num_classes) + " classes apart, " +
+                      info.root + " has " + std::to_string(classes));
+  if (loaded.spec.num_classes > classes)
+    say(observer, log::Level::Warning,
+        "the model has " + std::to_string(loaded.spec.num_classes) + " classes, the data set " + std::to_string(classes) +
+            ": its labels are taken as the model's first class indices");
+  else if (!loaded.class_names.empty() && loaded.class_names != info.class_names)
+    say(observer, log::Level::Warning, "the model's class names differ from the data set's; labels are compared by index");
+}
+
+void check_fit(const LoadedModel& loaded, const DatasetInfo& info, const TensorSplit& split, const EvalConfig& config,
+               JobObserver& observer) {
+  const std::string& path = config.checkpoint;
+  const int64_t channels = split.images.size(3), height = split.images.size(1);
+  if (loaded.spec.in_channels != channels)
+    throw ConfigError(path + ": the model takes " + std::to_string(loaded.spec.in_channels) + "-channel images, " +
+                      info.root + " has " + std::to_string(channels) + "-channel ones");
+  if (loaded.spec.image_size > 0 && loaded.spec.image_size != height && !takes_any_image_size(loaded.spec.name))
+    throw ConfigError(path + ": " + loaded.spec.name + " was built for " + std::to_string(loaded.spec.image_size) +
+                      "-pixel images, " + info.root + " has " + std::to_string(height));
+  check_classes(loaded, info, path, observer);
+}
+
+// Folders of encoded images: decoded, resized and cropped on the fly with the model's preprocessing.
+EvaluationSummary evaluate_folder(const EvalConfig& config, const DatasetInfo& info, const c10::Device& device,
+                                  JobControl& control, JobObserver& observer, Clock::time_point job_start) {
+  const bool test = info.test_images != nullptr;
+  const ImageFileList& files = test ? *info.test_images : *info.train_images;
   const std::string split_name = test ? "test" : "train";
+  ModelChoice choice;
+  choice.model = config.model;
+  choice.num_classes = static_cast<int64_t>(info.class_names.size());
+  choice.cifar_stem = config.cifar_stem;
+  LoadedModel loaded = load_model(config.checkpoint, choice);
+  for (const std::string& note : loaded.notes) say(observer, log::Level::Info, note);
+  check_classes(loaded, info, config.checkpoint, observer);
+  if (loaded.spec.in_channels != 1 && loaded.spec.in_channels != 3)
+    throw ConfigError(config.checkpoint + ": the model takes " + std::to_string(loaded.spec.in_channels) +
+                      "-channel images; image folders give RGB (or grey) images");
+  loaded.model->to(device);
+  control.checkpoint();
+
+  FolderEvalOptions options;
+  options.transform = eval_transform(loaded.preprocessing);
+  options.batches.batch_size = config.batch_size;
+  options.mean = loaded.mean;
+  options.std = loaded.std;
+  options.in_channels = loaded.spec.in_channels;
+  options.bf16_autocast = config.mixed_precision && device.is_cuda();
+  std::vector<int64_t> order = chosen_positions(static_cast<int64_t>(files.size()), config.limit);
+  const auto count = static_cast<int64_t>(order.size());
   say(observer, log::Level::Info,
-      info.format_name + ": " + std::to_string(host.size()) + " " + split_name + " images of " +
-          std::to_string(host.images.size(1)) + "x" + std::to_string(host.images.size(2)) + "x" +
-          std::to_string(host.images.size(3)) + ", " + std::to_string(info.class_names.size()) + " classes");
+      info.format_name + ": " + std::to_string(count) + " " + split_name + " images, " +
+          std::to_string(info.class_names.size()) + " classes; resize " + std::to_string(options.transform.resize) +
+          " " + interpolation_name(options.transform.interpolation) + ", center crop " +
+          std::to_string(options.transform.crop));
+  std::vector<int64_t> samples;
+  for (const int64_t k : evenly_spaced(count, config.sample_predictions)) samples.push_back(order[static_cast<size_t>(k)]);
+
+  EvalProgress progress(observer, job_start, count, config.batch_size);
+  const FolderEvaluation evaluation =
+      evaluate_image_files(*loaded.model, files, std::move(order), options, static_cast<int>(loaded.spec.num_classes),
+                           samples, device, control, [&](int64_t done) { progress.batch_done(done); });
+  const int64_t images = count - evaluation.skipped;
+  if (images == 0)
+    throw DatasetError(info.root + ": none of the " + std::to_string(count) + " images could be decoded" +
+                       (evaluation.failures.empty() ? std::string() : " (first: " + evaluation.failures.front() + ")"));
+  EvaluationSummary summary = summary_of(config, loaded, info, split_name, device, evaluation.result, images,
+                                         progress.seconds(), job_start);
+  if (evaluation.skipped > 0) {
+    std::string text = std::to_string(evaluation.skipped) + " images could not be decoded and were skipped; first:";
+    for (const auto& failure : evaluation.failures) text += "\n  " + failure;
+    say(observer, log::Level::Warning, text);
+    summary.notes.push_back(std::to_string(evaluation.skipped) + " images skipped (undecodable)");
+  }
+  if (!evaluation.result.samples.empty()) observer.on_predictions({0, summary.class_names, evaluation.result.samples});
+  return summary;
+}
+
+// Data sets held in memory (IDX, CIFAR): decoded once, evaluated at their own size.
+EvaluationSummary evaluate_in_memory(const EvalConfig& config, const DatasetInfo& info, const c10::Device& device,
+                                     JobControl& control, JobObserver& observer, Clock::time_point job_start) {
+  const TensorSplit host = load_tensor_split(info, true, config.limit);
+  say(observer, log::Level::Info,
+      info.format_name + ": " + std::to_string(host.size()) + " test images of " + std::to_string(host.images.size(1)) +
+          "x" + std::to_string(host.images.size(2)) + "x" + std::to_string(host.images.size(3)) + ", " +
+          std::to_string(info.class_names.size()) + " classes");
   control.checkpoint();
 
   ModelChoice choice;
@@ -100,47 +214,29 @@ EvaluationSummary evaluate_checkpoint(const EvalConfig& config, JobControl& cont
   const BatchMaker batches(split.images, options);
   const int num_classes = static_cast<int>(loaded.spec.num_classes);
   const std::vector<int64_t> samples = evenly_spaced(split.size(), config.sample_predictions);
-
-  Progress progress;
-  progress.phase = "evaluate";
-  progress.total_steps = progress.steps_per_epoch = (split.size() + config.batch_size - 1) / config.batch_size;
-  const auto eval_start = Clock::now();
-  auto last_report = eval_start;
-  observer.on_progress(progress);
-  auto on_batch = [&](int64_t done) {
-    const auto now = Clock::now();
-    ++progress.step;
-    if (now - last_report < std::chrono::milliseconds(100) && done < split.size()) return;
-    last_report = now;
-    const double elapsed = seconds_since(eval_start);
-    progress.step_in_epoch = progress.step;
-    progress.elapsed_seconds = seconds_since(job_start);
-    progress.images_per_second = elapsed > 0 ? static_cast<double>(done) / elapsed : 0;
-    progress.eta_seconds = elapsed / static_cast<double>(done) * static_cast<double>(split.size() - done);
-    observer.on_progress(progress);
-  };
+  EvalProgress progress(observer, job_start, split.size(), config.batch_size);
   const EvaluationResult result =
       evaluate(*loaded.model, split, batches, config.batch_size, num_classes, samples, host.images, control,
-               config.mixed_precision && device.is_cuda(), on_batch);
-  const double eval_seconds = seconds_since(eval_start);  // the result's values were read: the device is done
-
-  EvaluationSummary summary;
-  summary.checkpoint = config.checkpoint;
-  summary.model = loaded.spec.name;
-  summary.data = info.root;
-  summary.split = split_name;
-  summary.device = describe_device(device);
-  summary.images = split.size();
-  summary.num_classes = num_classes;
-  summary.top1 = result.accuracy;
-  summary.top5 = result.top5_accuracy;
-  summary.loss = result.loss;
-  summary.images_per_second = eval_seconds > 0 ? static_cast<double>(summary.images) / eval_seconds : 0;
-  summary.seconds = seconds_since(job_start);
-  summary.class_names = loaded.class_names.empty() ? info.class_names : loaded.class_names;
-  summary.confusion = result.confusion;
-  summary.notes = loaded.notes;
+               config.mixed_precision && device.is_cuda(), [&](int64_t done) { progress.batch_done(done); });
+  const double eval_seconds = progress.seconds();  // the result's values were read: the device is done
+  EvaluationSummary summary =
+      summary_of(config, loaded, info, "test", device, result, split.size(), eval_seconds, job_start);
   if (!result.samples.empty()) observer.on_predictions({0, summary.class_names, result.samples});
+  return summary;
+}
+
+}  // namespace
+
+EvaluationSummary evaluate_checkpoint(const EvalConfig& config, JobControl& control, JobObserver& observer) {
+  const auto job_start = Clock::now();
+  use_all_cpu_cores();
+  validate(config);
+  const c10::Device device = resolve_device(config.device);
+  say(observer, log::Level::Info, "loading " + config.data_path);
+  const DatasetInfo info = probe_dataset(config.data_path);
+  const bool folders = info.format == DatasetFormat::ImageFolder || info.format == DatasetFormat::ImageNet;
+  const EvaluationSummary summary = folders ? evaluate_folder(config, info, device, control, observer, job_start)
+                                            : evaluate_in_memory(config, info, device, control, observer, job_start);
   say(observer, log::Level::Info,
       "Acc@1 " + percent(summary.top1) + " Acc@5 " + percent(summary.top5) + " loss " + std::to_string(summary.loss) +
           " on " + std::to_string(summary.images) + " images");

@@ -1,6 +1,6 @@
 // Evaluating a weights file on a data set as an engine job: the GUI and the CLI both evaluate through
-// these calls. Data sets held in memory only for now (IDX, CIFAR, small image folders); a folder too
-// large for memory is refused with the data layer's error until the decoding pipeline exists.
+// these calls. IDX and CIFAR data sets are evaluated from memory at their own size; image folders
+// (ImageFolder, ImageNet) stream through the decoding pipeline with the model's eval preprocessing.
 #pragma once
 #include <cstdint>
 #include <memory>

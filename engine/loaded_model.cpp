@@ -40,6 +40,11 @@ void from_metadata(LoadedModel& out, const std::string& text, const ModelChoice&
     out.class_names = meta.value("class_names", std::vector<std::string>{});
     const json& p = meta.at("preprocessing");
     set_normalisation(out, p.at("mean").get<std::vector<float>>(), p.at("std").get<std::vector<float>>());
+    // Trained on images of one size: evaluation resizes to that size (crop_pct 1) unless the metadata
+    // records a reference-style preprocessing.
+    out.preprocessing.input_size = p.value("input_size", p.value("height", int64_t{224}));
+    out.preprocessing.crop_pct = p.value("crop_pct", 1.0);
+    out.preprocessing.interpolation = p.value("interpolation", std::string("bilinear"));
   } catch (const json::exception& e) {
     throw CheckpointError(path + ": Fovea metadata without the model's description (" + e.what() + ")");
   }
@@ -51,19 +56,33 @@ void from_metadata(LoadedModel& out, const std::string& text, const ModelChoice&
                       " classes, as the checkpoint's metadata says");
 }
 
-void from_choice(LoadedModel& out, const ModelChoice& choice, const std::string& path) {
+// The class count of a state dict without metadata: the rows of its classifier's weight.
+int64_t class_count_of(const std::map<std::string, at::Tensor>& tensors, const std::string& path) {
+  for (const char* head : {"fc.weight", "head.weight", "7.weight"}) {
+    const auto it = tensors.find(head);
+    if (it != tensors.end() && it->second.dim() == 2) return it->second.size(0);
+  }
+  throw ConfigError(path + ": cannot tell the number of classes (no fc.weight or head.weight): give it "
+                           "(fovea-cli: --num-classes N)");
+}
+
+void from_choice(LoadedModel& out, const ModelChoice& choice, const WeightsFile& file) {
+  const std::string& path = file.path;
   if (choice.model.empty())
     throw ConfigError(path + " has no Fovea metadata to say which model it holds: name the model (fovea-cli: --model NAME)");
   const models::ModelEntry& entry = registry_entry(choice.model, path);
-  out.spec = {entry.name, choice.num_classes, choice.in_channels, choice.cifar_stem, choice.image_size};
+  const int64_t classes = choice.num_classes > 0 ? choice.num_classes : class_count_of(file.tensors, path);
+  out.spec = {entry.name, classes, choice.in_channels, choice.cifar_stem, choice.image_size};
   const auto& p = entry.preprocessing;
+  out.preprocessing = p;
+  if (choice.image_size > 0) out.preprocessing.input_size = choice.image_size;
   if (choice.in_channels == 3) {
     set_normalisation(out, {float(p.mean[0]), float(p.mean[1]), float(p.mean[2])},
                       {float(p.std[0]), float(p.std[1]), float(p.std[2])});
   } else {
     set_normalisation(out, {float((p.mean[0] + p.mean[1] + p.mean[2]) / 3)}, {float((p.std[0] + p.std[1] + p.std[2]) / 3)});
   }
-  out.notes.push_back("model " + entry.name + " with " + std::to_string(choice.num_classes) +
+  out.notes.push_back("model " + entry.name + " with " + std::to_string(classes) +
                       " classes (the file has no Fovea metadata), " + entry.name + "'s reference normalisation");
 }
 
@@ -77,7 +96,11 @@ LoadedModel load_model(const std::string& path, const ModelChoice& choice, const
   if (!file.metadata_json.empty()) {
     from_metadata(out, file.metadata_json, choice, path);
   } else {
-    from_choice(out, choice, path);
+    from_choice(out, choice, file);
+  }
+  for (size_t c = 0; c < 3; ++c) {
+    out.preprocessing.mean[c] = out.mean[c];
+    out.preprocessing.std[c] = out.std[c];
   }
   try {
     out.model = models::create_model(out.spec);

@@ -15,7 +15,7 @@ namespace fovea::engine {
 // What to build when the file does not say (no Fovea metadata): a registry name and the data's shape.
 struct ModelChoice {
   std::string model;        // required without metadata; with it, must name the same model if given
-  int64_t num_classes = 0;
+  int64_t num_classes = 0;  // 0: the rows of the file's classifier weight (fc/head)
   int64_t in_channels = 3;
   int64_t image_size = 0;   // 0: the model's default
   bool cifar_stem = false;  // ResNet
@@ -28,6 +28,9 @@ struct LoadedModel {
   // Per-channel normalisation in [0, 1] pixel units: the training data's statistics for Fovea's
   // checkpoints, else the model's reference preprocessing (averaged over RGB for grey images).
   std::array<float, 3> mean{}, std{1, 1, 1};
+  // Evaluation resizing and cropping: what the training images were (Fovea's checkpoints) or the
+  // model's reference preprocessing at the chosen image size; mean/std as above.
+  models::Preprocessing preprocessing;
   WeightsFormat format = WeightsFormat::Safetensors;
   bool from_metadata = false;
   LoadReport report;

@@ -33,6 +33,7 @@ class ResNetImpl : public ImageClassifier {
   explicit ResNetImpl(const ResNetOptions& options);
   torch::Tensor forward(torch::Tensor images) override;
   std::string head_name() const override { return "fc"; }
+  const ResNetOptions& options() const { return options_; }
 
  private:
   torch::nn::Sequential make_layer(int64_t planes, int64_t blocks, int64_t stride);

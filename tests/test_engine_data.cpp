@@ -12,6 +12,9 @@
 #include "engine/data/cifar_reader.h"
 #include "engine/data/dataset_info.h"
 #include "engine/data/idx_reader.h"
+#include "engine/data/image_batches.h"
+#include "engine/data/image_file_list.h"
+#include "engine/data/image_transform.h"
 #include "engine/data/tensor_dataset.h"
 #include "engine/errors.h"
 #include "engine/training/batch_maker.h"
@@ -210,6 +213,78 @@ class EngineDataTest : public QObject {
     ft::write_netpbm(path_in(one_split, "cat/a.ppm"), 5, 4, ft::random_bytes(60, 3), true);
     const QString message = qerror_of([&] { load_tensor_dataset(one_split.path().toStdString(), 0, 0); });
     QVERIFY2(message.contains("needs a test split"), qPrintable(message));
+  }
+
+  // torchvision's Resize(int): the shorter side to the size, the longer truncated, aspect kept.
+  void resizeKeepsAspectLikeTorchvision() {
+    using fovea::engine::resized_size;
+    QCOMPARE(resized_size(375, 500, 256), (std::pair<int64_t, int64_t>{256, 341}));
+    QCOMPARE(resized_size(640, 427, 256), (std::pair<int64_t, int64_t>{383, 256}));
+    QCOMPARE(resized_size(300, 300, 232), (std::pair<int64_t, int64_t>{232, 232}));
+    const auto vit = fovea::engine::eval_transform({224, 0.9, "bicubic", {}, {}});
+    QCOMPARE(vit.resize, int64_t{248});
+    const auto resnet50_v2 = fovea::engine::eval_transform({224, 224.0 / 232.0, "bilinear", {}, {}});
+    QCOMPARE(resnet50_v2.resize, int64_t{232});
+    QVERIFY(fovea::testing::qerror_of([] { fovea::engine::eval_transform({224, 0.9, "lanczos", {}, {}}); }).contains("lanczos"));
+  }
+
+  // CenterCrop: offset round((size - crop) / 2) with Python's half-to-even rounding; zero padding around
+  // images smaller than the crop.
+  void centerCropLikeTorchvision() {
+    // Column index as the pixel value: the first column of the crop tells its left offset.
+    const at::Tensor columns = at::arange(0, 227, at::kByte).view({1, 227, 1}).expand({224, 227, 3}).contiguous();
+    const at::Tensor cropped = fovea::engine::apply_eval_transform(columns, {224, 224, fovea::engine::Interpolation::Bilinear});
+    QCOMPARE(cropped.sizes(), (at::IntArrayRef{224, 224, 3}));
+    QCOMPARE(cropped[0][0][0].item<int>(), 2);  // round(1.5) = 2
+    const at::Tensor narrow = at::arange(0, 225, at::kByte).view({1, 225, 1}).expand({224, 225, 3}).contiguous();
+    QCOMPARE(fovea::engine::apply_eval_transform(narrow, {224, 224, {}})[0][0][0].item<int>(), 0);  // round(0.5) = 0
+
+    const at::Tensor small = at::full({40, 40, 3}, 200, at::kByte);
+    const at::Tensor padded = fovea::engine::apply_eval_transform(small, {40, 64, {}});
+    QCOMPARE(padded.sizes(), (at::IntArrayRef{64, 64, 3}));
+    QCOMPARE(padded[0][0][0].item<int>(), 0);
+    QCOMPARE(padded[12][12][0].item<int>(), 200);
+    QCOMPARE(padded[51][51][2].item<int>(), 200);
+    QCOMPARE(padded[52][52][0].item<int>(), 0);
+    QCOMPARE(padded.sum().item<int64_t>(), int64_t{40 * 40 * 3 * 200});
+  }
+
+  // The worker pool hands batches back in order, labels and positions with them; undecodable files are
+  // skipped and named.
+  void imageBatchesComeInOrderAndSkipBadFiles() {
+    QTemporaryDir dir;
+    fovea::engine::ImageFileList files;
+    const uint32_t folder = files.add_folder(dir.path().toStdString());
+    for (int i = 0; i < 37; ++i) {
+      const std::string name = "img" + std::to_string(i) + (i == 20 ? ".jpg" : ".ppm");
+      if (i == 20) {
+        fovea::testing::write_text(dir.path().toStdString() + "/" + name, "not an image");
+      } else {
+        // Image i is filled with the grey level i, and is i + 8 pixels wide: every one needs resizing.
+        fovea::testing::write_netpbm(dir.path().toStdString() + "/" + name, 8 + i, 8,
+                                     std::vector<uint8_t>(static_cast<size_t>((8 + i) * 8 * 3), static_cast<uint8_t>(i)), true);
+      }
+      files.add(folder, name, i % 3);
+    }
+    fovea::engine::ImageBatchLoader loader(files, {}, {8, 8, fovea::engine::Interpolation::Bicubic}, {10, 3, false});
+    QCOMPARE(loader.batch_count(), int64_t{4});
+    std::vector<int64_t> positions;
+    std::vector<std::string> failures;
+    while (auto batch = loader.next()) {
+      QCOMPARE(batch->images.size(0), static_cast<int64_t>(batch->labels.size()));
+      for (size_t k = 0; k < batch->positions.size(); ++k) {
+        const int64_t i = batch->positions[k];
+        positions.push_back(i);
+        QCOMPARE(batch->labels[k], i % 3);
+        QCOMPARE(batch->images[static_cast<int64_t>(k)].min().item<int>(), static_cast<int>(i));  // a flat image stays flat
+        QCOMPARE(batch->images[static_cast<int64_t>(k)].max().item<int>(), static_cast<int>(i));
+      }
+      failures.insert(failures.end(), batch->failures.begin(), batch->failures.end());
+    }
+    QCOMPARE(positions.size(), size_t{36});
+    QVERIFY(std::is_sorted(positions.begin(), positions.end()));
+    QCOMPARE(failures.size(), size_t{1});
+    QVERIFY2(failures[0].find("img20.jpg") != std::string::npos, failures[0].c_str());
   }
 
   void batchMakerImplementationsAgree_data() {

@@ -13,11 +13,13 @@
 #include "collecting_observer.h"
 #include "engine/checkpoint.h"
 #include "engine/eval_job.h"
+#include "engine/loaded_model.h"
 #include "engine/io/safetensors.h"
 #include "engine/tensor_convert.h"
 #include "engine/train_job.h"
 #include "engine/weights_file.h"
 #include "models/registry.h"
+#include "resources/embedded.h"
 #include "test_files.h"
 
 using namespace fovea::engine;
@@ -166,6 +168,32 @@ class EvaluationTest : public QObject {
     QVERIFY(with.logged("the file has no Fovea metadata"));
   }
 
+  // Images of any size are resized and cropped by the model's preprocessing; undecodable files are
+  // skipped, counted and named, and the rest is evaluated.
+  void folderEvaluationResizesAndSkipsCorruptImages() {
+    QTemporaryDir dir;
+    const std::string root = (dir.path() + "/folder").toStdString();
+    write_image_folder(root, 3, 4);
+    fovea::testing::write_netpbm(root + "/class1/wide.ppm", 40, 24, fovea::testing::random_bytes(40 * 24 * 3, 7), true);
+    fovea::testing::write_text(root + "/class2/broken.jpg", "\xff\xd8\xff\xe0 not really a JPEG");
+    EvalConfig c = config(8);
+    c.checkpoint = (dir.path() + "/rgb.safetensors").toStdString();
+    c.data_path = root;
+    c.model = "airbench94";
+    c.sample_predictions = 20;
+    write_plain_safetensors(c.checkpoint, state_dict(*fovea::models::create_model({"airbench94", 3, 3})));
+    CollectingObserver observer;
+    QCOMPARE(run(c, observer), JobState::Finished);
+    QCOMPARE(observer.evaluation->images, int64_t{13});
+    QVERIFY(observer.logged("1 images could not be decoded"));
+    QVERIFY(observer.logged("broken.jpg"));
+    QCOMPARE(observer.predictions.back().items.size(), size_t{13});
+    for (const auto& item : observer.predictions.back().items) {  // the gallery gets the 32x32 crops
+      QCOMPARE(item.image.width, 32);
+      QCOMPARE(item.image.height, 32);
+    }
+  }
+
   // A folder data set without a test split is evaluated whole (its training split).
   void evaluatesAFolderWithOneSplit() {
     QTemporaryDir dir;
@@ -183,10 +211,21 @@ class EvaluationTest : public QObject {
     QCOMPARE(observer.evaluation->top5, 1.0);  // all 3 classes are in the top 5
   }
 
+  // A model trained on grey images sees a folder of colour photos as PIL's convert("L") would give them.
+  void greyModelSeesColourFoldersInGrey() {
+    QTemporaryDir dir;
+    EvalConfig c = config(64);
+    c.data_path = (dir.path() + "/folder").toStdString();
+    write_image_folder(c.data_path, 10, 1);
+    CollectingObserver observer;
+    QCOMPARE(run(c, observer), JobState::Finished);
+    QVERIFY(observer.evaluation.has_value());
+    QCOMPARE(observer.evaluation->images, int64_t{10});
+  }
+
   void refusesDataThatDoesNotFit_data() {
     QTest::addColumn<QString>("case_");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("grey model, colour images") << "colour" << "the model takes 1-channel images";
     QTest::newRow("more classes than the model") << "classes" << "the model tells 10 classes apart";
     QTest::newRow("token model of another size") << "vit" << "vit_tiny was built for 32-pixel images";
     QTest::newRow("metadata of another model") << "other model" << "holds airbench94, not resnet18";
@@ -198,10 +237,7 @@ class EvaluationTest : public QObject {
     QTemporaryDir dir;
     EvalConfig c = config(64);
     const std::string folder = (dir.path() + "/folder").toStdString();
-    if (case_ == "colour") {
-      write_image_folder(folder, 10, 1);
-      c.data_path = folder;
-    } else if (case_ == "classes") {  // a Fovea checkpoint of an RGB 10-class model, 12 classes of data
+    if (case_ == "classes") {  // a Fovea checkpoint of an RGB 10-class model, 12 classes of data
       write_image_folder(folder, 12, 1);
       c.data_path = folder;
       c.checkpoint = (dir.path() + "/rgb.safetensors").toStdString();
@@ -236,6 +272,50 @@ class EvaluationTest : public QObject {
     QCOMPARE(out["images"].get<int64_t>(), kTestImages);
     QVERIFY(out["images_per_second"].get<double>() > 0);
     QCOMPARE(out["model"].get<std::string>(), std::string("airbench94"));
+  }
+
+  // fovea-cli predict: top-k per file with names and probabilities, best first; a bad file is reported in
+  // its place and makes the exit code 1 without stopping the others.
+  void cliPredictsImageFiles() {
+    QTemporaryDir dir;
+    const QString photos = QString(FOVEA_TEST_FIXTURES) + "/photos/";
+    const QString broken = dir.path() + "/broken.png";
+    fovea::testing::write_text(broken.toStdString(), "\x89PNG\r\n\x1a\n truncated");
+    CliResult r = cli({"predict", "--checkpoint", q(checkpoint_), photos + "chelsea.jpg", photos + "camera.png", broken,
+                       "--topk", "3", "--device", "cpu", "--json"});
+    QCOMPARE(r.code, 1);
+    json out = json::parse(r.out);
+    QCOMPARE(out["results"].size(), size_t{3});
+    const auto names = fovea::engine::load_model(checkpoint_, {}).class_names;
+    QCOMPARE(names.size(), size_t{10});
+    for (int i = 0; i < 2; ++i) {
+      const json& top = out["results"][i]["top"];
+      QCOMPARE(top.size(), size_t{3});
+      double total = 0, previous = 1;
+      for (const json& c : top) {
+        const double p = c["probability"].get<double>();
+        QVERIFY(p <= previous && p >= 0);
+        previous = p;
+        total += p;
+        QCOMPARE(c["name"].get<std::string>(), names.at(c["index"].get<size_t>()));
+      }
+      QVERIFY(total <= 1.0 + 1e-5);
+    }
+    QCOMPARE(out["results"][0]["width"].get<int>(), 451);
+    QVERIFY(out["results"][2]["error"].get<std::string>().find("broken.png") != std::string::npos);
+    QVERIFY(r.err.find("broken.png") != std::string::npos);
+
+    // Without metadata: the model is named, the class count read from its head, ImageNet's names shown.
+    const std::string plain = (dir.path() + "/imagenet.safetensors").toStdString();
+    write_plain_safetensors(plain, state_dict(*fovea::models::create_model({"airbench94", 1000, 3})));
+    r = cli({"predict", "--checkpoint", QString::fromStdString(plain), "--model", "airbench94", photos + "coffee.jpg",
+             "--device", "cpu", "--json"});
+    QVERIFY2(r.code == 0, r.err.c_str());
+    out = json::parse(r.out);
+    const json& best = out["results"][0]["top"][0];
+    QCOMPARE(out["results"][0]["top"].size(), size_t{5});
+    QCOMPARE(best["name"].get<std::string>(),
+             fovea::resources::class_names("imagenet-1k").at(best["index"].get<size_t>()));
   }
 
   void cliErrorsAreOneLine_data() {

@@ -17,6 +17,64 @@ std::vector<int64_t> evenly_spaced(int64_t population, int count) {
   return positions;
 }
 
+EvalAccumulator::EvalAccumulator(int num_classes, std::vector<int64_t> sample_positions, const at::Device& device)
+    : num_classes_(num_classes), k_(std::min<int64_t>(5, num_classes)), wanted_(std::move(sample_positions)) {
+  std::sort(wanted_.begin(), wanted_.end());
+  loss_sum_ = at::zeros({}, at::TensorOptions(at::kDouble).device(device));
+  confusion_ = at::zeros({num_classes * num_classes}, at::TensorOptions(at::kLong).device(device));
+  top5_correct_ = at::zeros({}, at::TensorOptions(at::kLong).device(device));
+}
+
+void EvalAccumulator::add(const at::Tensor& logits, const at::Tensor& labels, const at::Tensor& positions,
+                          const at::Tensor& host_images) {
+  images_ += labels.size(0);
+  loss_sum_ += torch::nn::functional::cross_entropy(
+                   logits, labels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+                   .to(at::kDouble);
+  confusion_.index_add_(0, labels * num_classes_ + logits.argmax(1), at::ones_like(labels));
+  top5_correct_ += std::get<1>(logits.topk(k_, 1)).eq(labels.unsqueeze(1)).any(1).sum();
+  // The sampled positions in this batch: read back only their probabilities.
+  std::vector<int64_t> rows;
+  const auto* position = positions.data_ptr<int64_t>();
+  for (int64_t row = 0; row < positions.size(0); ++row)
+    if (std::binary_search(wanted_.begin(), wanted_.end(), position[row])) rows.push_back(row);
+  if (rows.empty()) return;
+  const at::Tensor picked = at::tensor(rows, at::kLong);
+  const at::Tensor probs = logits.index_select(0, picked.to(logits.device())).softmax(1).cpu();
+  const at::Tensor picked_labels = labels.index_select(0, picked.to(labels.device())).cpu();
+  const auto [top_p, top_i] = probs.topk(k_, 1);
+  for (size_t s = 0; s < rows.size(); ++s) {
+    const auto i = static_cast<int64_t>(s);
+    SamplePrediction p;
+    p.index = position[rows[s]];
+    p.label = static_cast<int>(picked_labels[i].item<int64_t>());
+    for (int64_t j = 0; j < k_; ++j) {
+      p.top_classes.push_back(static_cast<int>(top_i[i][j].item<int64_t>()));
+      p.top_probabilities.push_back(top_p[i][j].item<float>());
+    }
+    const at::Tensor image = host_images[rows[s]].contiguous();
+    p.image.height = static_cast<int>(image.size(0));
+    p.image.width = static_cast<int>(image.size(1));
+    p.image.channels = static_cast<int>(image.size(2));
+    p.image.pixels.assign(image.data_ptr<uint8_t>(), image.data_ptr<uint8_t>() + image.numel());
+    samples_.push_back(std::move(p));
+  }
+}
+
+EvaluationResult EvalAccumulator::finish() {
+  EvaluationResult result;
+  const at::Tensor confusion = confusion_.cpu();
+  result.confusion.assign(confusion.data_ptr<int64_t>(), confusion.data_ptr<int64_t>() + confusion.numel());
+  int64_t correct = 0;
+  for (int c = 0; c < num_classes_; ++c) correct += result.confusion[static_cast<size_t>(c * num_classes_ + c)];
+  const auto n = static_cast<double>(images_);
+  result.loss = images_ > 0 ? loss_sum_.item<double>() / n : 0.0;
+  result.accuracy = images_ > 0 ? static_cast<double>(correct) / n : 0.0;
+  result.top5_accuracy = images_ > 0 ? static_cast<double>(top5_correct_.item<int64_t>()) / n : 0.0;
+  result.samples = std::move(samples_);
+  return result;
+}
+
 EvaluationResult evaluate(models::ImageClassifier& model, const TensorSplit& split, const BatchMaker& batches,
                           int64_t batch_size, int num_classes, const std::vector<int64_t>& sample_indices,
                           const at::Tensor& host_images, JobControl& control, bool bf16_autocast,
@@ -26,12 +84,7 @@ EvaluationResult evaluate(models::ImageClassifier& model, const TensorSplit& spl
   model.eval();
   const auto device = split.labels.device();
   const int64_t n = split.size();
-  at::Tensor loss_sum = at::zeros({}, at::TensorOptions(at::kDouble).device(device));
-  at::Tensor confusion = at::zeros({num_classes * num_classes}, at::TensorOptions(at::kLong).device(device));
-  at::Tensor top5_correct = at::zeros({}, at::TensorOptions(at::kLong).device(device));
-  const int64_t k = std::min<int64_t>(5, num_classes);
-  const at::Tensor wanted = at::tensor(sample_indices, at::kLong);
-  std::vector<at::Tensor> sampled_probs;
+  EvalAccumulator accumulator(num_classes, sample_indices, device);
   for (int64_t start = 0; start < n; start += batch_size) {
     control.checkpoint();
     const int64_t end = std::min(n, start + batch_size);
@@ -41,54 +94,12 @@ EvaluationResult evaluate(models::ImageClassifier& model, const TensorSplit& spl
       const compat::CudaBf16Autocast autocast(bf16_autocast);
       logits = model.forward(batches.make(idx, 0));
     }
-    logits = logits.to(at::kFloat);
-    const at::Tensor labels = split.labels.slice(0, start, end);
-    loss_sum += torch::nn::functional::cross_entropy(
-                    logits, labels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-                    .to(at::kDouble);
-    confusion.index_add_(0, labels * num_classes + logits.argmax(1), at::ones_like(labels));
-    top5_correct += std::get<1>(logits.topk(k, 1)).eq(labels.unsqueeze(1)).any(1).sum();
-    // Keep the probabilities of the sampled positions that fall in this batch.
-    const at::Tensor in_batch = wanted.ge(start).logical_and(wanted.lt(end));
-    if (in_batch.any().item<bool>()) {
-      const at::Tensor local = (wanted.masked_select(in_batch) - start).to(device);
-      sampled_probs.push_back(logits.index_select(0, local).softmax(1).cpu());
-    }
+    accumulator.add(logits.to(at::kFloat), split.labels.slice(0, start, end), at::arange(start, end, at::kLong),
+                    host_images.slice(0, start, end));
     if (on_batch) on_batch(end);
   }
   model.train(was_training);
-
-  EvaluationResult result;
-  const at::Tensor confusion_cpu = confusion.cpu();
-  result.confusion.assign(confusion_cpu.data_ptr<int64_t>(), confusion_cpu.data_ptr<int64_t>() + confusion_cpu.numel());
-  int64_t correct = 0;
-  for (int c = 0; c < num_classes; ++c) correct += result.confusion[static_cast<size_t>(c * num_classes + c)];
-  result.loss = n > 0 ? loss_sum.item<double>() / static_cast<double>(n) : 0.0;
-  result.accuracy = n > 0 ? static_cast<double>(correct) / static_cast<double>(n) : 0.0;
-  result.top5_accuracy = n > 0 ? static_cast<double>(top5_correct.item<int64_t>()) / static_cast<double>(n) : 0.0;
-
-  if (!sampled_probs.empty()) {
-    const at::Tensor probs = at::cat(sampled_probs);
-    const auto [top_p, top_i] = probs.topk(k, 1);
-    const at::Tensor labels = split.labels.index_select(0, wanted.to(device)).cpu();
-    const int64_t H = host_images.size(1), W = host_images.size(2), C = host_images.size(3);
-    for (size_t s = 0; s < sample_indices.size(); ++s) {
-      SamplePrediction p;
-      p.index = sample_indices[s];
-      p.label = static_cast<int>(labels[static_cast<int64_t>(s)].item<int64_t>());
-      for (int64_t j = 0; j < k; ++j) {
-        p.top_classes.push_back(static_cast<int>(top_i[static_cast<int64_t>(s)][j].item<int64_t>()));
-        p.top_probabilities.push_back(top_p[static_cast<int64_t>(s)][j].item<float>());
-      }
-      const at::Tensor image = host_images[p.index].contiguous();
-      p.image.height = static_cast<int>(H);
-      p.image.width = static_cast<int>(W);
-      p.image.channels = static_cast<int>(C);
-      p.image.pixels.assign(image.data_ptr<uint8_t>(), image.data_ptr<uint8_t>() + image.numel());
-      result.samples.push_back(std::move(p));
-    }
-  }
-  return result;
+  return accumulator.finish();
 }
 
 }  // namespace fovea::engine

@@ -22,6 +22,27 @@ struct EvaluationResult {
   std::vector<SamplePrediction> samples;
 };
 
+// Adds up evaluation results batch by batch, on the evaluation device (one sync at the end), for batches
+// from memory or from the image pipeline.
+class EvalAccumulator {
+ public:
+  EvalAccumulator(int num_classes, std::vector<int64_t> sample_positions, const at::Device& device);
+  // `logits` (float) and `labels` on the device; `positions` (CPU int64) of each image in the data set;
+  // `host_images` the batch's uint8 NHWC images on the CPU, for the sampled positions.
+  void add(const at::Tensor& logits, const at::Tensor& labels, const at::Tensor& positions,
+           const at::Tensor& host_images);
+  int64_t images() const { return images_; }
+  EvaluationResult finish();
+
+ private:
+  int num_classes_;
+  int64_t k_;
+  std::vector<int64_t> wanted_;  // sorted
+  int64_t images_ = 0;
+  at::Tensor loss_sum_, confusion_, top5_correct_;
+  std::vector<SamplePrediction> samples_;
+};
+
 // `split` and `batches` live on the evaluation device; `sample_indices` are positions in the split
 // whose predictions (with their images from `host_images`, uint8 NHWC on the CPU) are returned.
 // `on_batch`, if given, hears the number of images done after each batch.

@@ -1,0 +1,171 @@
+#include "engine/data/image_batches.h"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "engine/device.h"
+
+namespace fovea::engine {
+namespace {
+
+// Images per task: small enough that all workers share a batch, large enough to keep locking rare.
+constexpr int64_t kChunk = 16;
+
+// One batch being filled: workers write disjoint rows of `images`.
+struct Slot {
+  at::Tensor images;
+  std::vector<std::string> errors;  // per row; empty when the image was decoded
+  int64_t chunks_left = 0;
+};
+
+}  // namespace
+
+struct ImageBatchLoader::State {
+  const ImageFileList& files;
+  std::vector<int64_t> order;
+  EvalTransform transform;
+  ImageBatchOptions options;
+  int64_t batches = 0, chunks_per_batch = 0, tasks = 0, window = 0;
+
+  std::mutex mutex;
+  std::condition_variable work_changed, batch_done;
+  int64_t next_task = 0, returned = 0;
+  bool stopping = false;
+  std::exception_ptr failure;
+  std::map<int64_t, std::shared_ptr<Slot>> slots;
+  std::vector<std::thread> workers;
+
+  State(const ImageFileList& f, std::vector<int64_t> o, EvalTransform t, ImageBatchOptions opt)
+      : files(f), order(std::move(o)), transform(t), options(opt) {}
+
+  int64_t batch_size_of(int64_t batch) const {
+    return std::min<int64_t>(options.batch_size, static_cast<int64_t>(order.size()) - batch * options.batch_size);
+  }
+
+  std::shared_ptr<Slot> slot_for(int64_t batch) {  // under the lock
+    auto& slot = slots[batch];
+    if (!slot) {
+      slot = std::make_shared<Slot>();
+      const auto rows = batch_size_of(batch);
+      slot->images = at::empty({rows, transform.crop, transform.crop, 3},
+                               at::TensorOptions(at::kByte).pinned_memory(options.pinned_memory));
+      slot->errors.resize(static_cast<size_t>(rows));
+      slot->chunks_left = (rows + kChunk - 1) / kChunk;
+    }
+    return slot;
+  }
+
+  void load_rows(Slot& slot, int64_t batch, int64_t first_row, int64_t end_row) {
+    for (int64_t row = first_row; row < end_row; ++row) {
+      const auto position = static_cast<size_t>(order[static_cast<size_t>(batch * options.batch_size + row)]);
+      try {
+        slot.images[row].copy_(apply_eval_transform(read_rgb_image(files.path(position)), transform));
+      } catch (const std::exception& e) {
+        std::string message = e.what();
+        slot.errors[static_cast<size_t>(row)] = message.empty() ? files.path(position) + ": unreadable" : message;
+      }
+    }
+  }
+
+  void work() {
+    use_one_cpu_core_on_this_thread();
+    std::unique_lock lock(mutex);
+    while (true) {
+      work_changed.wait(lock, [&] {
+        return stopping || next_task >= tasks || next_task / chunks_per_batch < returned + window;
+      });
+      if (stopping || next_task >= tasks) return;
+      const int64_t task = next_task++;
+      const int64_t batch = task / chunks_per_batch, chunk = task % chunks_per_batch;
+      std::shared_ptr<Slot> slot;
+      try {
+        slot = slot_for(batch);
+      } catch (...) {
+        failure = std::current_exception();
+        batch_done.notify_all();
+        return;
+      }
+      lock.unlock();
+      const int64_t first = chunk * kChunk, end = std::min(first + kChunk, slot->images.size(0));
+      if (first < end) load_rows(*slot, batch, first, end);
+      lock.lock();
+      if (--slot->chunks_left <= 0) batch_done.notify_all();
+    }
+  }
+};
+
+ImageBatchLoader::ImageBatchLoader(const ImageFileList& files, std::vector<int64_t> order, EvalTransform transform,
+                                   ImageBatchOptions options) {
+  if (order.empty())
+    for (size_t i = 0; i < files.size(); ++i) order.push_back(static_cast<int64_t>(i));
+  options.batch_size = std::max<int64_t>(1, options.batch_size);
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = options.threads > 0 ? options.threads : cores;
+  state_ = std::make_unique<State>(files, std::move(order), transform, options);
+  State& s = *state_;
+  const auto images = static_cast<int64_t>(s.order.size());
+  s.batches = (images + options.batch_size - 1) / options.batch_size;
+  s.chunks_per_batch = (options.batch_size + kChunk - 1) / kChunk;
+  s.tasks = s.batches * s.chunks_per_batch;
+  // Enough batches in flight for every worker to have a chunk, plus one finished and waiting.
+  s.window = 2 + (threads + s.chunks_per_batch - 1) / s.chunks_per_batch;
+  const int64_t useful = std::max<int64_t>(1, std::min<int64_t>(threads, (images + kChunk - 1) / kChunk));
+  for (int64_t t = 0; t < useful; ++t) s.workers.emplace_back([&s] { s.work(); });
+}
+
+ImageBatchLoader::~ImageBatchLoader() {
+  {
+    std::lock_guard lock(state_->mutex);
+    state_->stopping = true;
+  }
+  state_->work_changed.notify_all();
+  for (auto& worker : state_->workers) worker.join();
+}
+
+int64_t ImageBatchLoader::batch_count() const { return state_->batches; }
+int64_t ImageBatchLoader::image_count() const { return static_cast<int64_t>(state_->order.size()); }
+
+std::optional<ImageBatch> ImageBatchLoader::next() {
+  State& s = *state_;
+  std::shared_ptr<Slot> slot;
+  int64_t batch = 0;
+  {
+    std::unique_lock lock(s.mutex);
+    if (s.returned >= s.batches) return std::nullopt;
+    batch = s.returned;
+    s.batch_done.wait(lock, [&] {
+      if (s.failure) return true;
+      const auto it = s.slots.find(batch);
+      return it != s.slots.end() && it->second->chunks_left <= 0;
+    });
+    if (s.failure) std::rethrow_exception(s.failure);
+    slot = s.slots.at(batch);
+    s.slots.erase(batch);
+    ++s.returned;
+  }
+  s.work_changed.notify_all();
+
+  ImageBatch out;
+  int64_t kept = 0;
+  for (int64_t row = 0; row < slot->images.size(0); ++row) {
+    const auto position = s.order[static_cast<size_t>(batch * s.options.batch_size + row)];
+    if (!slot->errors[static_cast<size_t>(row)].empty()) {
+      out.failures.push_back(std::move(slot->errors[static_cast<size_t>(row)]));
+      continue;
+    }
+    if (kept != row) slot->images[kept].copy_(slot->images[row]);  // close the gaps, in place (stays pinned)
+    out.labels.push_back(s.files.label(static_cast<size_t>(position)));
+    out.positions.push_back(position);
+    ++kept;
+  }
+  out.images = slot->images.narrow(0, 0, kept);
+  return out;
+}
+
+}  // namespace fovea::engine

@@ -1,0 +1,51 @@
+// Decoded, resized and cropped images of a folder data set, batch after batch, prepared by a pool of
+// worker threads ahead of the consumer (the DataLoader of torchvision's validation scripts, in-process).
+// Files that cannot be decoded are skipped and reported with their batch, never fatal.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <ATen/core/Tensor.h>
+
+#include "engine/data/image_file_list.h"
+#include "engine/data/image_transform.h"
+
+namespace fovea::engine {
+
+struct ImageBatch {
+  at::Tensor images;                  // uint8 [n, crop, crop, 3]; pinned memory when the options ask
+  std::vector<int64_t> labels;        // of each image
+  std::vector<int64_t> positions;     // of each image in the file list
+  std::vector<std::string> failures;  // "path: reason" for each file of the batch that was skipped
+};
+
+struct ImageBatchOptions {
+  int64_t batch_size = 256;
+  int threads = 0;             // 0: one per core
+  bool pinned_memory = false;  // for fast, asynchronous copies to a CUDA device
+};
+
+class ImageBatchLoader {
+ public:
+  // Loads files[order[0]], files[order[1]], ... (all files in list order when `order` is empty).
+  // `files` must outlive the loader.
+  ImageBatchLoader(const ImageFileList& files, std::vector<int64_t> order, EvalTransform transform,
+                   ImageBatchOptions options);
+  ~ImageBatchLoader();  // stops the workers without waiting for batches nobody asked for
+  ImageBatchLoader(const ImageBatchLoader&) = delete;
+  ImageBatchLoader& operator=(const ImageBatchLoader&) = delete;
+
+  // The next batch in order (it may be empty when all its files failed); nullopt after the last.
+  std::optional<ImageBatch> next();
+  int64_t batch_count() const;
+  int64_t image_count() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace fovea::engine

@@ -1,0 +1,44 @@
+// Evaluation preprocessing as torchvision/timm do it on PIL images: resize the shorter side
+// (antialiased bilinear or bicubic), center crop, then normalise. Decoding and resizing give uint8 HWC
+// images; normalisation happens per batch on the model's device (engine/training/batch_maker.h).
+#pragma once
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include <ATen/core/Tensor.h>
+
+#include "models/registry.h"
+
+namespace fovea::engine {
+
+enum class Interpolation { Bilinear, Bicubic };
+
+// Throws ConfigError for anything but "bilinear" and "bicubic".
+Interpolation parse_interpolation(const std::string& name);
+const char* interpolation_name(Interpolation interpolation);
+
+struct EvalTransform {
+  int64_t resize = 256;  // the shorter side after resizing (torchvision's Resize(int))
+  int64_t crop = 224;    // the square center crop (CenterCrop), zero-padded when larger than the image
+  Interpolation interpolation = Interpolation::Bilinear;
+};
+
+// timm's rule: resize = floor(input_size / crop_pct), crop = input_size.
+EvalTransform eval_transform(const models::Preprocessing& preprocessing);
+
+// (height, width) after resizing the shorter side to `shorter` (the longer side truncated, as torchvision).
+std::pair<int64_t, int64_t> resized_size(int64_t height, int64_t width, int64_t shorter);
+
+// Reads an image file as RGB uint8 HWC (grey expanded, alpha dropped, EXIF orientation ignored: as PIL's
+// Image.open(...).convert("RGB")). Throws DatasetError naming the file when it cannot be decoded.
+at::Tensor read_rgb_image(const std::string& path);
+
+// RGB uint8 HWC in, the transform's crop x crop x 3 uint8 HWC out. The resize matches PIL's (two 1-D
+// passes, horizontal first, rounded to uint8 in between) to within one grey level.
+at::Tensor apply_eval_transform(const at::Tensor& rgb, const EvalTransform& transform);
+
+// uint8 HWC (C channels) to float CHW, (x / 255 - mean) / std per channel, as ToTensor + Normalize.
+at::Tensor normalize_image(const at::Tensor& hwc, const std::array<float, 3>& mean, const std::array<float, 3>& std);
+
+}  // namespace fovea::engine

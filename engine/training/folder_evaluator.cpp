@@ -1,0 +1,67 @@
+#include "engine/training/folder_evaluator.h"
+
+#include <torch/utils.h>
+
+#include "models/image_classifier.h"
+#include "models/torch_compat.h"
+
+namespace fovea::engine {
+namespace {
+
+constexpr size_t kFailuresKept = 10;
+
+// uint8 NHWC on the device to the model's normalised float NCHW (a channels_last view of the same data).
+at::Tensor model_input(const at::Tensor& nhwc, const at::Tensor& mean, const at::Tensor& std, int64_t in_channels) {
+  at::Tensor x = nhwc.permute({0, 3, 1, 2}).to(at::kFloat);
+  if (in_channels == 1) {
+    const at::Tensor luma = at::tensor({0.299f, 0.587f, 0.114f}, x.options()).view({1, 3, 1, 1});
+    x = (x * luma).sum(1, true).add_(0.5).floor_();  // PIL's convert("L"), rounded to grey levels
+  }
+  return (x / 255.0f - mean) / std;
+}
+
+}  // namespace
+
+FolderEvaluation evaluate_image_files(models::ImageClassifier& model, const ImageFileList& files,
+                                      std::vector<int64_t> order, const FolderEvalOptions& options, int num_classes,
+                                      const std::vector<int64_t>& sample_positions, const at::Device& device,
+                                      JobControl& control, const std::function<void(int64_t)>& on_batch) {
+  torch::NoGradGuard no_grad;
+  const bool was_training = model.is_training();
+  model.eval();
+  const int64_t channels = options.in_channels;
+  const auto per_channel = [&](const std::array<float, 3>& values) {
+    return at::tensor(std::vector<float>(values.begin(), values.begin() + channels)).view({1, channels, 1, 1}).to(device);
+  };
+  const at::Tensor mean = per_channel(options.mean), std = per_channel(options.std);
+  ImageBatchOptions batch_options = options.batches;
+  batch_options.pinned_memory = device.is_cuda();
+  ImageBatchLoader loader(files, std::move(order), options.transform, batch_options);
+
+  FolderEvaluation out;
+  EvalAccumulator accumulator(num_classes, sample_positions, device);
+  int64_t done = 0;
+  while (auto batch = loader.next()) {
+    control.checkpoint();
+    done += batch->images.size(0) + static_cast<int64_t>(batch->failures.size());
+    out.skipped += static_cast<int64_t>(batch->failures.size());
+    for (auto& failure : batch->failures)
+      if (out.failures.size() < kFailuresKept) out.failures.push_back(std::move(failure));
+    if (batch->images.size(0) > 0) {
+      const at::Tensor images = batch->images.to(device, /*non_blocking=*/true);
+      at::Tensor logits;
+      {
+        const compat::CudaBf16Autocast autocast(options.bf16_autocast);
+        logits = model.forward(model_input(images, mean, std, channels));
+      }
+      const at::Tensor labels = at::tensor(batch->labels, at::kLong).to(device);
+      accumulator.add(logits.to(at::kFloat), labels, at::tensor(batch->positions, at::kLong), batch->images);
+    }
+    if (on_batch) on_batch(done);
+  }
+  model.train(was_training);
+  out.result = accumulator.finish();
+  return out;
+}
+
+}  // namespace fovea::engine

@@ -1,0 +1,34 @@
+// Evaluation over image files decoded on the fly (ImageFolder, ImageNet): the image pipeline's batches
+// (engine/data/image_batches.h) go to the device, are normalised there and added up as in memory.
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "engine/data/image_batches.h"
+#include "engine/training/evaluator.h"
+
+namespace fovea::engine {
+
+struct FolderEvalOptions {
+  EvalTransform transform;
+  ImageBatchOptions batches;
+  std::array<float, 3> mean{}, std{1, 1, 1};
+  int64_t in_channels = 3;  // 1: images are turned grey (PIL's luma) for models trained on grey images
+  bool bf16_autocast = false;
+};
+
+struct FolderEvaluation {
+  EvaluationResult result;
+  int64_t skipped = 0;               // files that could not be decoded
+  std::vector<std::string> failures;  // the first few, "path: reason"
+};
+
+// Evaluates `files` in `order` (positions in the list; all when empty). `on_batch` hears the number of
+// files done (decoded or skipped) after each batch.
+FolderEvaluation evaluate_image_files(models::ImageClassifier& model, const ImageFileList& files,
+                                      std::vector<int64_t> order, const FolderEvalOptions& options, int num_classes,
+                                      const std::vector<int64_t>& sample_positions, const at::Device& device,
+                                      JobControl& control, const std::function<void(int64_t)>& on_batch = {});
+
+}  // namespace fovea::engine

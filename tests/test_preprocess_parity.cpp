@@ -1,0 +1,104 @@
+// Fovea's evaluation preprocessing against torchvision's and timm's on real photographs: for every
+// reference in tests/fixtures/preprocess/manifest.json (made by bench/parity/make_preprocess_refs.py
+// with PIL, torchvision and timm), Fovea decodes the photo, resizes, crops and normalises it; the result,
+// un-normalised, must be within 1/255 of the reference everywhere. Where a family names a Fovea model,
+// that model's registry defaults must describe the same transform. Plain C++ (no Qt) so that it also
+// runs on the GPU machine, whose LibTorch resizes uint8 images by another code path.
+#include <ATen/ATen.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "engine/data/image_transform.h"
+#include "models/registry.h"
+
+namespace {
+
+using fovea::engine::EvalTransform;
+using nlohmann::json;
+
+int failures = 0;
+
+void check(bool ok, const std::string& what) {
+  std::printf("  %-70s %s\n", what.c_str(), ok ? "OK" : "FAIL");
+  if (!ok) ++failures;
+}
+
+EvalTransform transform_of(const json& d) {
+  EvalTransform t;
+  t.resize = d.at("resize").get<int64_t>();
+  t.crop = d.at("crop").get<int64_t>();
+  t.interpolation = fovea::engine::parse_interpolation(d.at("interpolation").get<std::string>());
+  return t;
+}
+
+std::array<float, 3> triple(const json& values) {
+  return {values.at(0).get<float>(), values.at(1).get<float>(), values.at(2).get<float>()};
+}
+
+// The registry's defaults for `model` give the reference's resize, crop, interpolation, mean and std.
+void check_registry(const std::string& family, const json& d) {
+  if (!d.contains("fovea_model")) return;
+  const std::string model = d.at("fovea_model");
+  const fovea::models::ModelEntry* entry = fovea::models::find_model(model);
+  if (!entry) return check(false, family + ": no model " + model + " in the registry");
+  const EvalTransform ours = fovea::engine::eval_transform(entry->preprocessing), theirs = transform_of(d);
+  double worst = 0;
+  for (size_t c = 0; c < 3; ++c) {
+    worst = std::max(worst, std::abs(entry->preprocessing.mean[c] - d.at("mean").at(c).get<double>()));
+    worst = std::max(worst, std::abs(entry->preprocessing.std[c] - d.at("std").at(c).get<double>()));
+  }
+  check(ours.resize == theirs.resize && ours.crop == theirs.crop && ours.interpolation == theirs.interpolation &&
+            worst < 1e-6,
+        family + ": " + model + "'s registry preprocessing is " + std::to_string(ours.resize) + "/" +
+            std::to_string(ours.crop) + " " + fovea::engine::interpolation_name(ours.interpolation));
+}
+
+}  // namespace
+
+int main() {
+  const std::string fixtures = FOVEA_TEST_FIXTURES;
+  std::ifstream file(fixtures + "/preprocess/manifest.json");
+  if (!file) {
+    std::printf("missing %s/preprocess/manifest.json\n", fixtures.c_str());
+    return 1;
+  }
+  const json manifest = json::parse(file);
+  std::printf("references made with %s\n", manifest.at("made_with").dump().c_str());
+  for (const auto& [family, d] : manifest.at("transforms").items()) check_registry(family, d);
+
+  int64_t compared = 0;
+  for (const json& r : manifest.at("references")) {
+    const std::string family = r.at("transform");
+    const json& d = manifest.at("transforms").at(family);
+    const at::Tensor photo = fovea::engine::read_rgb_image(fixtures + "/photos/" + r.at("photo").get<std::string>());
+    const at::Tensor ours = fovea::engine::apply_eval_transform(photo, transform_of(d));
+    const at::Tensor normalised = fovea::engine::normalize_image(ours, triple(d.at("mean")), triple(d.at("std")));
+    // Un-normalise, as the reference was, and compare in units of grey levels.
+    const at::Tensor mean = at::tensor(std::vector<float>{triple(d.at("mean"))[0], triple(d.at("mean"))[1],
+                                                          triple(d.at("mean"))[2]}).view({3, 1, 1});
+    const at::Tensor std = at::tensor(std::vector<float>{triple(d.at("std"))[0], triple(d.at("std"))[1],
+                                                         triple(d.at("std"))[2]}).view({3, 1, 1});
+    const at::Tensor levels = (normalised * std + mean) * 255;
+    const at::Tensor reference =
+        fovea::engine::read_rgb_image(fixtures + "/preprocess/" + r.at("reference").get<std::string>())
+            .permute({2, 0, 1}).to(at::kFloat);
+    const bool same_shape = levels.sizes() == reference.sizes();
+    double worst = 1e9, differing = 1;
+    if (same_shape) {
+      const at::Tensor difference = (levels - reference).abs();
+      worst = difference.max().item<double>();
+      differing = difference.gt(0.5).to(at::kDouble).mean().item<double>();
+    }
+    char line[160];
+    std::snprintf(line, sizeof line, "%-14s %-12s max %.3f levels, %.2f%% values off by one", r.at("photo").get<std::string>().c_str(),
+                  family.c_str(), worst, 100 * differing);
+    check(same_shape && worst <= 1.0 + 1e-3, line);  // within 1/255, in float rounding
+    ++compared;
+  }
+  check(compared >= 20, std::to_string(compared) + " references compared");
+  std::printf("%s\n", failures ? "FAILED" : "all within 1/255");
+  return failures ? 1 : 0;
+}
