@@ -24,7 +24,7 @@ def make(i):
     cw, ch = int(w * scale), int(h * scale)
     x, y = rng.integers(0, w - cw + 1), rng.integers(0, h - ch + 1)
     image = photo.crop((x, y, x + cw, y + ch)).resize((500, 375), Image.BICUBIC)
-    pixels = np.asarray(image, dtype=np.float32) + rng.normal(0, 9.0, (375, 500, 3))
+    pixels = np.asarray(image, dtype=np.float32) + rng.normal(0, 14.0, (375, 500, 3))
     path = out / f"class{i % 10:02d}" / f"img{i:06d}.JPEG"
     Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)).save(path, quality=90)
     return path.stat().st_size

@@ -2,9 +2,11 @@
 // reference in tests/fixtures/preprocess/manifest.json (made by bench/parity/make_preprocess_refs.py
 // with PIL, torchvision and timm), Fovea decodes the photo, resizes, crops and normalises it; the result,
 // un-normalised, must be within 1/255 of the reference everywhere. Where a family names a Fovea model,
-// that model's registry defaults must describe the same transform. Plain C++ (no Qt) so that it also
+// that model's registry defaults must describe the same transform. With a GPU, the GPU path (where the
+// image pipeline resizes when it feeds a GPU) is compared too. Plain C++ (no Qt) so that it also
 // runs on the GPU machine, whose LibTorch resizes uint8 images by another code path.
 #include <ATen/ATen.h>
+#include <torch/cuda.h>
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
@@ -70,11 +72,14 @@ int main() {
   for (const auto& [family, d] : manifest.at("transforms").items()) check_registry(family, d);
 
   int64_t compared = 0;
+  std::vector<at::Device> devices = {at::kCPU};
+  if (torch::cuda::is_available()) devices.emplace_back(at::kCUDA, 0);  // the pipeline resizes there on GPUs
+  for (const at::Device& device : devices)
   for (const json& r : manifest.at("references")) {
     const std::string family = r.at("transform");
     const json& d = manifest.at("transforms").at(family);
     const at::Tensor photo = fovea::engine::read_rgb_image(fixtures + "/photos/" + r.at("photo").get<std::string>());
-    const at::Tensor ours = fovea::engine::apply_eval_transform(photo, transform_of(d));
+    const at::Tensor ours = fovea::engine::apply_eval_transform(photo.to(device), transform_of(d)).cpu();
     const at::Tensor normalised = fovea::engine::normalize_image(ours, triple(d.at("mean")), triple(d.at("std")));
     // Un-normalise, as the reference was, and compare in units of grey levels.
     const at::Tensor mean = at::tensor(std::vector<float>{triple(d.at("mean"))[0], triple(d.at("mean"))[1],
@@ -93,8 +98,9 @@ int main() {
       differing = difference.gt(0.5).to(at::kDouble).mean().item<double>();
     }
     char line[160];
-    std::snprintf(line, sizeof line, "%-14s %-12s max %.3f levels, %.2f%% values off by one", r.at("photo").get<std::string>().c_str(),
-                  family.c_str(), worst, 100 * differing);
+    std::snprintf(line, sizeof line, "%-4s %-14s %-12s max %.3f levels, %.2f%% values off by one",
+                  device.is_cuda() ? "cuda" : "cpu", r.at("photo").get<std::string>().c_str(), family.c_str(), worst,
+                  100 * differing);
     check(same_shape && worst <= 1.0 + 1e-3, line);  // within 1/255, in float rounding
     ++compared;
   }

@@ -19,7 +19,8 @@ constexpr int64_t kChunk = 16;
 
 // One batch being filled: workers write disjoint rows of `images`.
 struct Slot {
-  at::Tensor images;
+  at::Tensor images;                // rows of crops, or
+  std::vector<at::Tensor> decoded;  // whole images (decode_only)
   std::vector<std::string> errors;  // per row; empty when the image was decoded
   int64_t chunks_left = 0;
 };
@@ -53,8 +54,12 @@ struct ImageBatchLoader::State {
     if (!slot) {
       slot = std::make_shared<Slot>();
       const auto rows = batch_size_of(batch);
-      slot->images = at::empty({rows, transform.crop, transform.crop, 3},
-                               at::TensorOptions(at::kByte).pinned_memory(options.pinned_memory));
+      if (options.decode_only) {
+        slot->decoded.resize(static_cast<size_t>(rows));
+      } else {
+        slot->images = at::empty({rows, transform.crop, transform.crop, 3},
+                                 at::TensorOptions(at::kByte).pinned_memory(options.pinned_memory));
+      }
       slot->errors.resize(static_cast<size_t>(rows));
       slot->chunks_left = (rows + kChunk - 1) / kChunk;
     }
@@ -65,7 +70,11 @@ struct ImageBatchLoader::State {
     for (int64_t row = first_row; row < end_row; ++row) {
       const auto position = static_cast<size_t>(order[static_cast<size_t>(batch * options.batch_size + row)]);
       try {
-        slot.images[row].copy_(apply_eval_transform(read_rgb_image(files.path(position)), transform));
+        if (options.decode_only) {
+          slot.decoded[static_cast<size_t>(row)] = read_rgb_image(files.path(position), options.pinned_memory);
+        } else {
+          slot.images[row].copy_(apply_eval_transform(read_rgb_image(files.path(position)), transform));
+        }
       } catch (const std::exception& e) {
         std::string message = e.what();
         slot.errors[static_cast<size_t>(row)] = message.empty() ? files.path(position) + ": unreadable" : message;
@@ -92,13 +101,23 @@ struct ImageBatchLoader::State {
         return;
       }
       lock.unlock();
-      const int64_t first = chunk * kChunk, end = std::min(first + kChunk, slot->images.size(0));
+      const int64_t first = chunk * kChunk, end = std::min(first + kChunk, static_cast<int64_t>(slot->errors.size()));
       if (first < end) load_rows(*slot, batch, first, end);
       lock.lock();
       if (--slot->chunks_left <= 0) batch_done.notify_all();
     }
   }
 };
+
+at::Tensor crops_on_device(const ImageBatch& batch, const EvalTransform& transform, const at::Device& device) {
+  if (batch.images.defined()) return batch.images.to(device, /*non_blocking=*/true);
+  if (batch.decoded.empty()) return at::empty({0, transform.crop, transform.crop, 3}, at::TensorOptions(at::kByte).device(device));
+  std::vector<at::Tensor> crops;
+  crops.reserve(batch.decoded.size());
+  for (const at::Tensor& image : batch.decoded)
+    crops.push_back(apply_eval_transform(image.to(device, /*non_blocking=*/true), transform));
+  return at::stack(crops);
+}
 
 ImageBatchLoader::ImageBatchLoader(const ImageFileList& files, std::vector<int64_t> order, EvalTransform transform,
                                    ImageBatchOptions options) {
@@ -113,8 +132,9 @@ ImageBatchLoader::ImageBatchLoader(const ImageFileList& files, std::vector<int64
   s.batches = (images + options.batch_size - 1) / options.batch_size;
   s.chunks_per_batch = (options.batch_size + kChunk - 1) / kChunk;
   s.tasks = s.batches * s.chunks_per_batch;
-  // Enough batches in flight for every worker to have a chunk, plus one finished and waiting.
-  s.window = 2 + (threads + s.chunks_per_batch - 1) / s.chunks_per_batch;
+  // Enough batches in flight for every worker to have a chunk, plus two finished and waiting, so that a
+  // consumer pausing for the device does not leave the workers idle.
+  s.window = 3 + (threads + s.chunks_per_batch - 1) / s.chunks_per_batch;
   const int64_t useful = std::max<int64_t>(1, std::min<int64_t>(threads, (images + kChunk - 1) / kChunk));
   for (int64_t t = 0; t < useful; ++t) s.workers.emplace_back([&s] { s.work(); });
 }
@@ -153,18 +173,23 @@ std::optional<ImageBatch> ImageBatchLoader::next() {
 
   ImageBatch out;
   int64_t kept = 0;
-  for (int64_t row = 0; row < slot->images.size(0); ++row) {
+  const auto rows = static_cast<int64_t>(slot->errors.size());
+  for (int64_t row = 0; row < rows; ++row) {
     const auto position = s.order[static_cast<size_t>(batch * s.options.batch_size + row)];
     if (!slot->errors[static_cast<size_t>(row)].empty()) {
       out.failures.push_back(std::move(slot->errors[static_cast<size_t>(row)]));
       continue;
     }
-    if (kept != row) slot->images[kept].copy_(slot->images[row]);  // close the gaps, in place (stays pinned)
+    if (s.options.decode_only) {
+      out.decoded.push_back(std::move(slot->decoded[static_cast<size_t>(row)]));
+    } else if (kept != row) {
+      slot->images[kept].copy_(slot->images[row]);  // close the gaps, in place (stays pinned)
+    }
     out.labels.push_back(s.files.label(static_cast<size_t>(position)));
     out.positions.push_back(position);
     ++kept;
   }
-  out.images = slot->images.narrow(0, 0, kept);
+  if (!s.options.decode_only) out.images = slot->images.narrow(0, 0, kept);
   return out;
 }
 

@@ -17,6 +17,7 @@ namespace fovea::engine {
 
 struct ImageBatch {
   at::Tensor images;                  // uint8 [n, crop, crop, 3]; pinned memory when the options ask
+  std::vector<at::Tensor> decoded;    // instead, with `decode_only`: each image whole, RGB uint8 HWC
   std::vector<int64_t> labels;        // of each image
   std::vector<int64_t> positions;     // of each image in the file list
   std::vector<std::string> failures;  // "path: reason" for each file of the batch that was skipped
@@ -26,7 +27,14 @@ struct ImageBatchOptions {
   int64_t batch_size = 256;
   int threads = 0;             // 0: one per core
   bool pinned_memory = false;  // for fast, asynchronous copies to a CUDA device
+  // Workers only decode; the consumer resizes and crops (on a GPU, where it is cheaper than on the CPU:
+  // decoding alone keeps the CPU cores busy).
+  bool decode_only = false;
 };
+
+// The batch's crops as uint8 [n, crop, crop, 3] on `device`: copied there (asynchronously from pinned
+// memory), or, for decode-only batches, each image copied there and resized and cropped by `transform`.
+at::Tensor crops_on_device(const ImageBatch& batch, const EvalTransform& transform, const at::Device& device);
 
 class ImageBatchLoader {
  public:

@@ -28,8 +28,8 @@ at::Tensor resize_like_pil(const at::Tensor& rgb, int64_t height, int64_t width,
 #if FOVEA_TORCH_AT_LEAST(2, 1)
   // LibTorch's vectorised uint8 path (a port of PIL's resampler) is several times faster than the float
   // one. For bilinear it stays within one grey level of PIL; for bicubic it was measured 2 levels off
-  // (LibTorch 2.11), so bicubic takes the float path below.
-  if (interpolation == Interpolation::Bilinear) {
+  // (LibTorch 2.11), so bicubic takes the float path below, as GPU tensors do (no uint8 kernels there).
+  if (interpolation == Interpolation::Bilinear && rgb.is_cpu()) {
     const at::Tensor input = rgb.permute({2, 0, 1}).unsqueeze(0).contiguous(at::MemoryFormat::ChannelsLast);
     return resize_aa(input, height, width, interpolation).squeeze(0).permute({1, 2, 0}).narrow(1, left, columns);
   }
@@ -79,7 +79,7 @@ std::pair<int64_t, int64_t> resized_size(int64_t height, int64_t width, int64_t 
   return {shorter, static_cast<int64_t>(static_cast<double>(shorter) * width / height)};
 }
 
-at::Tensor read_rgb_image(const std::string& path) {
+at::Tensor read_rgb_image(const std::string& path, bool pinned) {
   std::error_code error;
   if (!std::filesystem::is_regular_file(path, error)) throw DatasetError(path + ": no such image file");
   cv::Mat bgr;
@@ -89,7 +89,7 @@ at::Tensor read_rgb_image(const std::string& path) {
     throw DatasetError(path + ": cannot be decoded as an image: " + e.err);
   }
   if (bgr.empty()) throw DatasetError(path + ": cannot be decoded as an image (corrupt, or a format OpenCV cannot read)");
-  at::Tensor rgb = at::empty({bgr.rows, bgr.cols, 3}, at::kByte);
+  at::Tensor rgb = at::empty({bgr.rows, bgr.cols, 3}, at::TensorOptions(at::kByte).pinned_memory(pinned));
   cv::Mat target(bgr.rows, bgr.cols, CV_8UC3, rgb.data_ptr<uint8_t>());
   cv::cvtColor(bgr, target, cv::COLOR_BGR2RGB);
   return rgb;
@@ -107,7 +107,7 @@ at::Tensor apply_eval_transform(const at::Tensor& rgb, const EvalTransform& t) {
   }
   // Smaller than the crop on a side: the image sits in a zero canvas, as torchvision pads before cropping.
   const at::Tensor resized = resize ? resize_like_pil(rgb, rh, rw, t.interpolation, 0, rw) : rgb;
-  at::Tensor out = at::zeros({t.crop, t.crop, 3}, at::kByte);
+  at::Tensor out = at::zeros({t.crop, t.crop, 3}, rgb.options());
   const int64_t src_y = std::max<int64_t>(top, 0), src_x = std::max<int64_t>(left, 0);
   const int64_t dst_y = std::max<int64_t>(-top, 0), dst_x = std::max<int64_t>(-left, 0);
   const int64_t rows = std::min(rh - src_y, t.crop - dst_y), cols = std::min(rw - src_x, t.crop - dst_x);

@@ -32,10 +32,12 @@ std::pair<int64_t, int64_t> resized_size(int64_t height, int64_t width, int64_t 
 
 // Reads an image file as RGB uint8 HWC (grey expanded, alpha dropped, EXIF orientation ignored: as PIL's
 // Image.open(...).convert("RGB")). Throws DatasetError naming the file when it cannot be decoded.
-at::Tensor read_rgb_image(const std::string& path);
+// `pinned`: in page-locked memory, for fast asynchronous copies to a CUDA device.
+at::Tensor read_rgb_image(const std::string& path, bool pinned = false);
 
-// RGB uint8 HWC in, the transform's crop x crop x 3 uint8 HWC out. The resize matches PIL's (two 1-D
-// passes, horizontal first, rounded to uint8 in between) to within one grey level.
+// RGB uint8 HWC in, the transform's crop x crop x 3 uint8 HWC out, on the image's device (CPU or GPU).
+// The resize matches PIL's (two 1-D passes, horizontal first, rounded to uint8 in between) to within one
+// grey level.
 at::Tensor apply_eval_transform(const at::Tensor& rgb, const EvalTransform& transform);
 
 // uint8 HWC (C channels) to float CHW, (x / 255 - mean) / std per channel, as ToTensor + Normalize.

@@ -52,7 +52,7 @@ void EvalAccumulator::add(const at::Tensor& logits, const at::Tensor& labels, co
       p.top_classes.push_back(static_cast<int>(top_i[i][j].item<int64_t>()));
       p.top_probabilities.push_back(top_p[i][j].item<float>());
     }
-    const at::Tensor image = host_images[rows[s]].contiguous();
+    const at::Tensor image = host_images[rows[s]].cpu().contiguous();
     p.image.height = static_cast<int>(image.size(0));
     p.image.width = static_cast<int>(image.size(1));
     p.image.channels = static_cast<int>(image.size(2));

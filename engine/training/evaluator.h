@@ -28,7 +28,7 @@ class EvalAccumulator {
  public:
   EvalAccumulator(int num_classes, std::vector<int64_t> sample_positions, const at::Device& device);
   // `logits` (float) and `labels` on the device; `positions` (CPU int64) of each image in the data set;
-  // `host_images` the batch's uint8 NHWC images on the CPU, for the sampled positions.
+  // `host_images` the batch's uint8 NHWC images (on any device), for the sampled positions.
   void add(const at::Tensor& logits, const at::Tensor& labels, const at::Tensor& positions,
            const at::Tensor& host_images);
   int64_t images() const { return images_; }

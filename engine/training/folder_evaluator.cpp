@@ -36,6 +36,7 @@ FolderEvaluation evaluate_image_files(models::ImageClassifier& model, const Imag
   const at::Tensor mean = per_channel(options.mean), std = per_channel(options.std);
   ImageBatchOptions batch_options = options.batches;
   batch_options.pinned_memory = device.is_cuda();
+  batch_options.decode_only = device.is_cuda();  // resizing on the GPU leaves the CPU cores to decoding
   ImageBatchLoader loader(files, std::move(order), options.transform, batch_options);
 
   FolderEvaluation out;
@@ -43,19 +44,20 @@ FolderEvaluation evaluate_image_files(models::ImageClassifier& model, const Imag
   int64_t done = 0;
   while (auto batch = loader.next()) {
     control.checkpoint();
-    done += batch->images.size(0) + static_cast<int64_t>(batch->failures.size());
+    const at::Tensor images = crops_on_device(*batch, options.transform, device);
+    done += images.size(0) + static_cast<int64_t>(batch->failures.size());
     out.skipped += static_cast<int64_t>(batch->failures.size());
     for (auto& failure : batch->failures)
       if (out.failures.size() < kFailuresKept) out.failures.push_back(std::move(failure));
-    if (batch->images.size(0) > 0) {
-      const at::Tensor images = batch->images.to(device, /*non_blocking=*/true);
+    if (images.size(0) > 0) {
       at::Tensor logits;
       {
         const compat::CudaBf16Autocast autocast(options.bf16_autocast);
         logits = model.forward(model_input(images, mean, std, channels));
       }
       const at::Tensor labels = at::tensor(batch->labels, at::kLong).to(device);
-      accumulator.add(logits.to(at::kFloat), labels, at::tensor(batch->positions, at::kLong), batch->images);
+      // Sampled images for the gallery come back from the device only when the batch holds one.
+      accumulator.add(logits.to(at::kFloat), labels, at::tensor(batch->positions, at::kLong), images);
     }
     if (on_batch) on_batch(done);
   }
