@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/data/dataset_download.h"
 #include "engine/eval_job.h"
 #include "engine/export/export.h"
 #include "engine/loaded_model.h"
@@ -12,6 +13,7 @@ namespace fovea::cli {
 
 int run_models(bool json);
 int run_info(const std::string& data_path, bool json);
+int run_presets(bool json);
 int run_train(const engine::TrainConfig& config, bool json);
 int run_eval(const engine::EvalConfig& config, bool json);
 
@@ -24,5 +26,6 @@ struct PredictRequest {
 };
 int run_predict(const PredictRequest& request, bool json);
 int run_export(const engine::ExportRequest& request, bool json);
+int run_download(const engine::DownloadRequest& request, bool json);
 
 }  // namespace fovea::cli

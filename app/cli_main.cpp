@@ -13,6 +13,7 @@
 #include "app/cli_commands.h"
 #include "engine/errors.h"
 #include "engine/train_job.h"
+#include "engine/training/presets.h"
 
 namespace {
 
@@ -90,6 +91,40 @@ int main(int argc, char** argv) {
                     "of another class count is replaced")
       ->excludes(resume_option);
   train->add_flag("--init-non-strict", init_non_strict, "With --init-from: load the tensors that fit, report the rest");
+  std::string preset;
+  auto* preset_option = train->add_option("--preset", preset,
+                                          "Start from a recipe (see `fovea-cli presets`); options given also apply")
+                            ->excludes(resume_option);
+  bool no_decay_norms = false;
+  setting(train->add_flag("--nesterov", config.nesterov, "SGD: Nesterov momentum"), &TrainConfig::nesterov);
+  setting(train->add_flag("--no-decay-norms-biases", no_decay_norms, "No weight decay on norm scales and biases"),
+          &TrainConfig::decay_norms_and_biases);
+  setting(train->add_option("--backbone-lr-scale", config.backbone_lr_scale,
+                            "Learning rate of all but the classifier head, relative to it (fine-tuning)"),
+          &TrainConfig::backbone_lr_scale);
+  setting(train->add_option("--warmup-epochs", config.warmup_epochs, "Linear learning-rate warm-up (epochs)"),
+          &TrainConfig::warmup_epochs);
+  setting(train->add_option("--step-epochs", config.step_epochs, "Step schedule: epochs between decays"),
+          &TrainConfig::step_epochs);
+  setting(train->add_option("--step-gamma", config.step_gamma, "Step schedule: factor per decay"), &TrainConfig::step_gamma);
+  setting(train->add_option("--label-smoothing", config.label_smoothing, "Cross-entropy label smoothing (0-1)"),
+          &TrainConfig::label_smoothing);
+  setting(train->add_option("--mixup", config.mixup_alpha, "Mixup alpha (0: off)"), &TrainConfig::mixup_alpha);
+  setting(train->add_option("--cutmix", config.cutmix_alpha, "CutMix alpha (0: off)"), &TrainConfig::cutmix_alpha);
+  setting(train->add_option("--ema", config.ema_decay, "Keep and evaluate a weight average with this decay (0: off)"),
+          &TrainConfig::ema_decay);
+  setting(train->add_option("--clip-grad", config.grad_clip_norm, "Clip the gradient norm to this (0: off)"),
+          &TrainConfig::grad_clip_norm);
+  setting(train->add_option("--tta", config.tta, "Test-time augmentation: 0 none, 1 mirror, 2 mirror + shifts"),
+          &TrainConfig::tta);
+  setting(train->add_option("--whiten-bias-epochs", config.whiten_bias_epochs,
+                            "airbench94: epochs to train the whitening bias"),
+          &TrainConfig::whiten_bias_epochs);
+  setting(train->add_option("--pad-to", config.pad_to, "Zero-pad smaller images to this size"), &TrainConfig::pad_to);
+  setting(train->add_flag("--rgb", config.force_rgb, "Repeat grey images to 3 channels"), &TrainConfig::force_rgb);
+
+  auto* presets = app.add_subcommand("presets", "List the training presets");
+  presets->add_flag("--json", json, "Print one JSON object on stdout");
   train->add_flag("--json", json, "Print one JSON object on stdout");
 
   fovea::engine::EvalConfig eval_config;
@@ -139,6 +174,16 @@ int main(int argc, char** argv) {
   export_->add_option("--out", export_request.out, "File to write (replaced atomically)")->required();
   export_->add_flag("--json", json, "Print one JSON object on stdout");
 
+  fovea::engine::DownloadRequest download_request;
+  download_request.destination = "data";
+  auto* download = app.add_subcommand("download", "Download CIFAR-10, CIFAR-100 or Fashion-MNIST (checksummed, resumable)");
+  download->add_option("name", download_request.name, "cifar10, cifar10-binary, cifar100, cifar100-binary or fashion-mnist")
+      ->required();
+  download->add_option("--dest", download_request.destination, "Folder to download into")->capture_default_str();
+  download->add_option("--mirror", download_request.mirror,
+                       "Base URL to fetch the files from instead of the official one (default: $FOVEA_DATASET_MIRROR)");
+  download->add_flag("--json", json, "Print one JSON object on stdout");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -148,8 +193,10 @@ int main(int argc, char** argv) {
   try {
     if (*models) return fovea::cli::run_models(json);
     if (*info) return fovea::cli::run_info(info_path, json);
+    if (*presets) return fovea::cli::run_presets(json);
     if (*eval) return fovea::cli::run_eval(eval_config, json);
     if (*predict) return fovea::cli::run_predict(predict_request, json);
+    if (*download) return fovea::cli::run_download(download_request, json);
     if (*export_) {
       export_request.format = fovea::engine::parse_export_format(export_format);
       return fovea::cli::run_export(export_request, json);
@@ -160,6 +207,17 @@ int main(int argc, char** argv) {
       config.augment = !no_augment;
       config.mixed_precision = !fp32;
       config.init_strict = !init_non_strict;
+      config.decay_norms_and_biases = !no_decay_norms;
+      if (*preset_option) {
+        TrainConfig recipe;
+        fovea::engine::apply_preset(preset, recipe);
+        for (const auto& [option, copy] : settings) {
+          if (option->count() > 0) copy(recipe);
+        }
+        recipe.init_from = config.init_from;
+        recipe.init_strict = config.init_strict;
+        config = recipe;
+      }
       if (!resume.empty()) {
         TrainConfig resumed = fovea::engine::recorded_train_config(resume);
         for (const auto& [option, copy] : settings) {

@@ -3,6 +3,7 @@
 #include "app/cli_commands.h"
 #include "app/cli_output.h"
 #include "engine/model_catalog.h"
+#include "engine/training/presets.h"
 
 namespace fovea::cli {
 
@@ -30,6 +31,29 @@ int run_models(bool json) {
   for (const engine::ModelInfo& m : catalog) {
     std::printf("%-18s %14s  %s\n", m.name.c_str(), format_count(engine::model_parameter_count(m.name)).c_str(), m.description.c_str());
   }
+  return 0;
+}
+
+int run_presets(bool json) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const engine::TrainPreset& preset : engine::train_presets()) {
+    engine::TrainConfig c;
+    preset.apply(c);
+    if (!json) {
+      std::printf("%-20s %s\n", preset.name.c_str(), preset.description.c_str());
+      continue;
+    }
+    list.push_back({{"name", preset.name},
+                    {"description", preset.description},
+                    {"model", c.model},
+                    {"optimizer", engine::optimizer_name(c.optimizer)},
+                    {"learning_rate", c.learning_rate},
+                    {"weight_decay", c.weight_decay},
+                    {"schedule", engine::schedule_name(c.schedule)},
+                    {"batch_size", c.batch_size},
+                    {"epochs", c.epochs}});
+  }
+  if (json) print_json({{"presets", list}});
   return 0;
 }
 

@@ -39,6 +39,8 @@ struct EpochMetrics {
   double train_accuracy = 0;   // 0..1, on the augmented training batches
   double test_loss = 0;
   double test_accuracy = 0;    // 0..1
+  double ema_test_loss = 0;    // of the weight average, when the run keeps one (else 0)
+  double ema_test_accuracy = 0;
   double learning_rate = 0;    // at the end of the epoch
   double seconds = 0;
   double images_per_second = 0;  // training throughput of this epoch
@@ -73,6 +75,7 @@ struct TrainSummary {
   double train_loss = 0;
   double test_loss = 0;
   double test_accuracy = 0;
+  double ema_test_accuracy = 0;  // 0 without a weight average
   double images_per_second = 0;  // training images per second over the whole run
   double seconds = 0;
   std::string checkpoint;        // the last one written

@@ -8,26 +8,37 @@ namespace fovea::engine {
 
 double default_learning_rate(OptimizerKind kind) { return kind == OptimizerKind::Sgd ? 0.05 : 1e-3; }
 
-double default_weight_decay(OptimizerKind kind) { return kind == OptimizerKind::Sgd ? 5e-4 : 0.0; }
-
-const char* optimizer_name(OptimizerKind kind) { return kind == OptimizerKind::Sgd ? "sgd" : "adam"; }
-
-const char* schedule_name(LrSchedule schedule) {
-  return schedule == LrSchedule::Constant ? "constant" : "cosine";
+// AdamW's decoupled decay: PyTorch's default of 0.01; SGD: the usual CIFAR value; Adam: none.
+double default_weight_decay(OptimizerKind kind) {
+  return kind == OptimizerKind::Sgd ? 5e-4 : kind == OptimizerKind::AdamW ? 0.01 : 0.0;
 }
 
-std::vector<std::string> optimizer_names() { return {"sgd", "adam"}; }
+const char* optimizer_name(OptimizerKind kind) {
+  return kind == OptimizerKind::Sgd ? "sgd" : kind == OptimizerKind::AdamW ? "adamw" : "adam";
+}
+
+const char* schedule_name(LrSchedule schedule) {
+  switch (schedule) {
+    case LrSchedule::Constant: return "constant";
+    case LrSchedule::Step: return "step";
+    case LrSchedule::Linear: return "linear";
+    default: return "cosine";
+  }
+}
+
+std::vector<std::string> optimizer_names() { return {"sgd", "adam", "adamw"}; }
+std::vector<std::string> schedule_names() { return {"constant", "cosine", "step", "linear"}; }
 
 OptimizerKind parse_optimizer(const std::string& text) {
-  if (text == "sgd") return OptimizerKind::Sgd;
-  if (text == "adam") return OptimizerKind::Adam;
-  throw ConfigError("unknown optimizer '" + text + "' (expected sgd or adam)");
+  for (OptimizerKind kind : {OptimizerKind::Sgd, OptimizerKind::Adam, OptimizerKind::AdamW})
+    if (text == optimizer_name(kind)) return kind;
+  throw ConfigError("unknown optimizer '" + text + "' (expected sgd, adam or adamw)");
 }
 
 LrSchedule parse_schedule(const std::string& text) {
-  if (text == "constant") return LrSchedule::Constant;
-  if (text == "cosine") return LrSchedule::Cosine;
-  throw ConfigError("unknown learning-rate schedule '" + text + "' (expected constant or cosine)");
+  for (LrSchedule s : {LrSchedule::Constant, LrSchedule::Cosine, LrSchedule::Step, LrSchedule::Linear})
+    if (text == schedule_name(s)) return s;
+  throw ConfigError("unknown learning-rate schedule '" + text + "' (expected constant, cosine, step or linear)");
 }
 
 void validate(const TrainConfig& c) {
@@ -37,6 +48,17 @@ void validate(const TrainConfig& c) {
   if (!std::isfinite(c.learning_rate) || c.learning_rate < 0)
     throw ConfigError("learning rate must be a non-negative number, got " + std::to_string(c.learning_rate));
   if (c.limit_train < 0 || c.limit_test < 0) throw ConfigError("limits must not be negative");
+  auto in_range = [](double value, double low, double high) { return std::isfinite(value) && value >= low && value <= high; };
+  if (!in_range(c.label_smoothing, 0, 1)) throw ConfigError("label smoothing must be in [0, 1], got " + std::to_string(c.label_smoothing));
+  if (!in_range(c.ema_decay, 0, 1) || c.ema_decay == 1) throw ConfigError("EMA decay must be in [0, 1), got " + std::to_string(c.ema_decay));
+  if (!in_range(c.mixup_alpha, 0, 1e6) || !in_range(c.cutmix_alpha, 0, 1e6)) throw ConfigError("mixup and cutmix alphas must not be negative");
+  if (!in_range(c.warmup_epochs, 0, 1e6)) throw ConfigError("warm-up epochs must not be negative, got " + std::to_string(c.warmup_epochs));
+  if (!in_range(c.grad_clip_norm, 0, 1e30)) throw ConfigError("gradient clipping norm must not be negative");
+  if (c.step_epochs < 1 || !in_range(c.step_gamma, 0, 1e6)) throw ConfigError("step schedule needs step_epochs >= 1 and a non-negative gamma");
+  if (!in_range(c.backbone_lr_scale, 0, 1e6)) throw ConfigError("backbone learning-rate scale must not be negative");
+  if (c.tta < 0 || c.tta > 2) throw ConfigError("test-time augmentation level must be 0, 1 or 2, got " + std::to_string(c.tta));
+  if (c.whiten_bias_epochs < 0) throw ConfigError("whitening bias epochs must not be negative");
+  if (c.pad_to < 0 || c.pad_to > 4096) throw ConfigError("pad_to must be between 0 and 4096, got " + std::to_string(c.pad_to));
   if (c.sample_predictions < 0) throw ConfigError("sample prediction count must not be negative");
   if (!c.resume_from.empty() && !c.init_from.empty())
     throw ConfigError("resume_from and init_from exclude each other: resume continues a run, init starts a new one");

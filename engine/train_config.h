@@ -6,8 +6,10 @@
 
 namespace fovea::engine {
 
-enum class OptimizerKind { Sgd, Adam };
-enum class LrSchedule { Constant, Cosine };
+enum class OptimizerKind { Sgd, Adam, AdamW };
+// After the optional linear warm-up: constant, cosine to 0, step decay, or linear decay to 0 (with a
+// warm-up, the one-cycle shape).
+enum class LrSchedule { Constant, Cosine, Step, Linear };
 
 struct TrainConfig {
   std::string model = "resnet18";
@@ -18,8 +20,24 @@ struct TrainConfig {
   double learning_rate = 0;         // 0: the optimizer's default (default_learning_rate)
   OptimizerKind optimizer = OptimizerKind::Adam;
   double momentum = 0.9;            // SGD
+  bool nesterov = false;            // SGD
   double weight_decay = -1;         // negative: the optimizer's default (default_weight_decay)
+  bool decay_norms_and_biases = true;  // false: no weight decay on 1-D parameters (norm scales, biases), as timm
+  double backbone_lr_scale = 1;     // the learning rate of all but the classifier head, relative (fine-tuning)
   LrSchedule schedule = LrSchedule::Cosine;
+  double warmup_epochs = 0;         // linear warm-up from 0 over this many epochs (fractions allowed)
+  int step_epochs = 30;             // Step schedule: multiply by step_gamma every step_epochs epochs
+  double step_gamma = 0.1;
+  double label_smoothing = 0;       // cross-entropy target smoothing, 0..1
+  double mixup_alpha = 0;           // > 0: mixup with lambda ~ Beta(alpha, alpha)
+  double cutmix_alpha = 0;          // > 0: cutmix; with both, each batch uses one of them (even odds)
+  double ema_decay = 0;             // > 0: an exponential moving average of the weights, evaluated too
+  double grad_clip_norm = 0;        // > 0: clip the gradients' global L2 norm to this
+  int tta = 0;                      // test-time augmentation in evaluation: 0 none, 1 mirror, 2 mirror + 1-pixel shifts
+  int whiten_bias_epochs = 0;       // airbench94: train the whitening conv's bias for this many epochs, then freeze it
+  int64_t pad_to = 0;               // > 0: zero-pad smaller images to this size (e.g. 28 -> 32)
+  bool force_rgb = false;           // grey images repeated to 3 channels
+  std::string preset;               // the preset this configuration started from, for the record
   bool augment = true;              // random 2-pixel translate; also horizontal flips for photographs (CIFAR)
   std::string device = "auto";      // auto, cpu, cuda, cuda:N
   bool mixed_precision = true;      // bf16 autocast (and channels_last for CNNs) when training on a GPU
@@ -45,6 +63,7 @@ const char* schedule_name(LrSchedule schedule);
 OptimizerKind parse_optimizer(const std::string& text);
 LrSchedule parse_schedule(const std::string& text);
 std::vector<std::string> optimizer_names();
+std::vector<std::string> schedule_names();
 
 // Throws ConfigError on the first bad field, naming it.
 void validate(const TrainConfig& config);

@@ -99,22 +99,40 @@ class TrainCheckpointsTest : public QObject {
     QTest::addColumn<int>("schedule");
     QTest::addColumn<int>("stop_after");
     QTest::addColumn<bool>("shorter_first_run");  // instead of stopping a 3-epoch run, a 1-epoch run extended
-    const int sgd = int(OptimizerKind::Sgd), adam = int(OptimizerKind::Adam);
+    QTest::addColumn<bool>("recipe");  // warm-up, label smoothing, mixup/cutmix, EMA, clipping, parameter groups
+    const int sgd = int(OptimizerKind::Sgd), adam = int(OptimizerKind::Adam), adamw = int(OptimizerKind::AdamW);
     const int cosine = int(LrSchedule::Cosine), constant = int(LrSchedule::Constant);
-    QTest::newRow("sgd, cosine, stopped after epoch 1") << sgd << cosine << 1 << false;
-    QTest::newRow("adam, cosine, stopped after epoch 1") << adam << cosine << 1 << false;
-    QTest::newRow("sgd, cosine, stopped after epoch 2") << sgd << cosine << 2 << false;
-    QTest::newRow("adam, constant, 1-epoch run extended to 3") << adam << constant << 1 << true;
+    const int linear = int(LrSchedule::Linear), step = int(LrSchedule::Step);
+    QTest::newRow("sgd, cosine, stopped after epoch 1") << sgd << cosine << 1 << false << false;
+    QTest::newRow("adam, cosine, stopped after epoch 1") << adam << cosine << 1 << false << false;
+    QTest::newRow("sgd, cosine, stopped after epoch 2") << sgd << cosine << 2 << false << false;
+    QTest::newRow("adam, constant, 1-epoch run extended to 3") << adam << constant << 1 << true << false;
+    QTest::newRow("adamw, warm-up + linear, mixup/cutmix, EMA") << adamw << linear << 1 << false << true;
+    QTest::newRow("nesterov sgd, step, mixup/cutmix, EMA") << sgd << step << 2 << false << true;
   }
   void resumeRepeatsTheUninterruptedRun() {
     QFETCH(int, optimizer);
     QFETCH(int, schedule);
     QFETCH(int, stop_after);
     QFETCH(bool, shorter_first_run);
+    QFETCH(bool, recipe);
     QTemporaryDir whole_dir, parts_dir;
     TrainConfig whole = config(whole_dir);
     whole.optimizer = OptimizerKind(optimizer);
     whole.schedule = LrSchedule(schedule);
+    if (recipe) {
+      whole.nesterov = true;
+      whole.warmup_epochs = 1.5;
+      whole.step_epochs = 1;
+      whole.step_gamma = 0.5;
+      whole.label_smoothing = 0.1;
+      whole.mixup_alpha = 0.4;
+      whole.cutmix_alpha = 1.0;
+      whole.ema_decay = 0.9;
+      whole.grad_clip_norm = 1.0;
+      whole.decay_norms_and_biases = false;
+      whole.backbone_lr_scale = 0.5;
+    }
 
     CollectingObserver uninterrupted;
     QCOMPARE(run(whole, uninterrupted), JobState::Finished);
@@ -154,6 +172,7 @@ class TrainCheckpointsTest : public QObject {
     expect_same_tensors(a.tensors, b.tensors);
     expect_same_tensors(a.training_state, b.training_state);
     QVERIFY(!a.training_state.empty());
+    QCOMPARE(a.training_state.count("ema/" + a.tensors.begin()->first) > 0, recipe);
   }
 
   void resumeRefusesOtherRuns_data() {

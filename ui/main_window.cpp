@@ -1,11 +1,20 @@
 #include "ui/main_window.h"
 
+#include <QAction>
 #include <QCloseEvent>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMimeData>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
 
+#include "ui/classify_page.h"
+#include "ui/dropped_files.h"
+#include "ui/export_dialog.h"
 #include "ui/job_state_text.h"
 #include "ui/train_page.h"
 
@@ -23,11 +32,16 @@ MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent),
       tabs_(new QTabWidget(this)),
       trainPage_(new TrainPage(tabs_)),
+      classifyPage_(new ClassifyPage(tabs_)),
       jobStateLabel_(new QLabel(this)) {
   setWindowTitle(tr("Fovea"));
+  setAcceptDrops(true);
   tabs_->setDocumentMode(true);
   tabs_->addTab(trainPage_, tr("Train"));
+  tabs_->addTab(classifyPage_, tr("Classify"));
   setCentralWidget(tabs_);
+  createMenus();
+  connect(classifyPage_, &ClassifyPage::activationRequested, this, &MainWindow::showClassifyPage);
 
   jobStateLabel_->setObjectName(QStringLiteral("jobStateLabel"));
   statusBar()->addPermanentWidget(jobStateLabel_);
@@ -40,6 +54,50 @@ MainWindow::MainWindow(QWidget* parent)
 void MainWindow::closeEvent(QCloseEvent* event) {
   saveWindowState();
   QMainWindow::closeEvent(event);
+}
+
+void MainWindow::createMenus() {
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  file->addAction(classifyPage_->openCheckpointAction());
+  file->addAction(classifyPage_->openImagesAction());
+  file->addAction(classifyPage_->openFolderAction());
+  file->addSeparator();
+  exportAction_ = file->addAction(tr("&Export model…"), this, &MainWindow::showExportDialog);
+  exportAction_->setShortcut(QKeySequence(tr("Ctrl+E")));
+  file->addSeparator();
+  QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+  quit->setShortcut(QKeySequence::Quit);
+  quit->setMenuRole(QAction::QuitRole);
+
+  QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+  edit->addAction(classifyPage_->pasteAction());
+}
+
+void MainWindow::showClassifyPage() { tabs_->setCurrentWidget(classifyPage_); }
+
+ExportDialog* MainWindow::exportDialog() {
+  if (!exportDialog_) exportDialog_ = new ExportDialog(this);
+  return exportDialog_;
+}
+
+// The dialog starts from the Classify page's model; it can pick any other checkpoint itself.
+void MainWindow::showExportDialog() {
+  ExportDialog* dialog = exportDialog();
+  if (const auto& model = classifyPage_->model(); model && !dialog->isRunning() && dialog->checkpoint() != model->path)
+    dialog->setCheckpoint(model->path, model->model, !model->fromMetadata);
+  dialog->open();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+  if (!localPaths(event->mimeData()).isEmpty()) event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+  const QStringList paths = localPaths(event->mimeData());
+  if (paths.isEmpty()) return;
+  event->acceptProposedAction();
+  showClassifyPage();
+  classifyPage_->openPaths(paths);
 }
 
 void MainWindow::showJobState(engine::JobState state) {

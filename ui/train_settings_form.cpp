@@ -13,6 +13,7 @@
 #include <cmath>
 
 #include "engine/model_catalog.h"
+#include "engine/training/presets.h"
 #include "ui/dataset_picker.h"
 
 namespace fovea::ui {
@@ -29,6 +30,7 @@ bool sameLearningRate(double a, double b) {
 QString optimizerLabel(const QString& name) {
   if (name == QLatin1String("sgd")) return TrainSettingsForm::tr("SGD with momentum");
   if (name == QLatin1String("adam")) return TrainSettingsForm::tr("Adam");
+  if (name == QLatin1String("adamw")) return TrainSettingsForm::tr("AdamW (decoupled weight decay)");
   return name;
 }
 
@@ -86,6 +88,17 @@ QWidget* TrainSettingsForm::createDataGroup() {
 QWidget* TrainSettingsForm::createTrainingGroup() {
   auto* group = new QGroupBox(tr("Training"), this);
 
+  presetCombo_ = new QComboBox(group);
+  presetCombo_->setObjectName(QStringLiteral("presetCombo"));
+  presetCombo_->addItem(tr("Custom"), QString());
+  for (const engine::TrainPreset& preset : engine::train_presets()) {
+    presetCombo_->addItem(QString::fromStdString(preset.name), QString::fromStdString(preset.name));
+    presetCombo_->setItemData(presetCombo_->count() - 1, QString::fromStdString(preset.description), Qt::ToolTipRole);
+  }
+  presetCombo_->setToolTip(tr("A published recipe as a starting point: it sets the model and every "
+                              "hyperparameter; change any of them afterwards"));
+  connect(presetCombo_, &QComboBox::activated, this, &TrainSettingsForm::applyPreset);
+
   batchSizeSpin_ = new QSpinBox(group);
   batchSizeSpin_->setObjectName(QStringLiteral("batchSizeSpin"));
   batchSizeSpin_->setRange(1, 8192);
@@ -109,17 +122,64 @@ QWidget* TrainSettingsForm::createTrainingGroup() {
   learningRateSpin_->setToolTip(tr("Peak learning rate of the cosine schedule; follows the optimizer's "
                                    "default until you change it"));
 
+  weightDecaySpin_ = new QDoubleSpinBox(group);
+  weightDecaySpin_->setObjectName(QStringLiteral("weightDecaySpin"));
+  weightDecaySpin_->setDecimals(7);
+  weightDecaySpin_->setRange(0, 1);
+  weightDecaySpin_->setStepType(QAbstractSpinBox::AdaptiveDecimalStepType);
+  weightDecaySpin_->setToolTip(tr("L2 penalty (SGD, Adam) or decoupled decay (AdamW) on the weights"));
+
+  scheduleCombo_ = new QComboBox(group);
+  scheduleCombo_->setObjectName(QStringLiteral("scheduleCombo"));
+  for (const std::string& name : engine::schedule_names()) scheduleCombo_->addItem(QString::fromStdString(name),
+                                                                                   QString::fromStdString(name));
+  scheduleCombo_->setToolTip(tr("How the learning rate changes after the warm-up: constant, cosine to zero, "
+                                "step decay, or linear to zero"));
+
+  warmupSpin_ = new QDoubleSpinBox(group);
+  warmupSpin_->setObjectName(QStringLiteral("warmupSpin"));
+  warmupSpin_->setRange(0, 1000);
+  warmupSpin_->setDecimals(1);
+  warmupSpin_->setSuffix(tr(" epochs"));
+  warmupSpin_->setToolTip(tr("The learning rate rises linearly from zero over this many epochs"));
+
+  labelSmoothingSpin_ = new QDoubleSpinBox(group);
+  labelSmoothingSpin_->setObjectName(QStringLiteral("labelSmoothingSpin"));
+  labelSmoothingSpin_->setRange(0, 0.99);
+  labelSmoothingSpin_->setSingleStep(0.05);
+  labelSmoothingSpin_->setToolTip(tr("Share of the target probability spread over the other classes"));
+
+  emaSpin_ = new QDoubleSpinBox(group);
+  emaSpin_->setObjectName(QStringLiteral("emaSpin"));
+  emaSpin_->setRange(0, 0.99999);
+  emaSpin_->setDecimals(5);
+  emaSpin_->setSingleStep(0.001);
+  emaSpin_->setSpecialValueText(tr("Off"));
+  emaSpin_->setToolTip(tr("Keep an exponential moving average of the weights with this decay per step, "
+                          "and evaluate it too"));
+
   deviceCombo_ = new QComboBox(group);
   deviceCombo_->setObjectName(QStringLiteral("deviceCombo"));
   deviceCombo_->addItem(tr("Automatic (GPU if present)"), QStringLiteral("auto"));
   deviceCombo_->addItem(tr("CPU"), QStringLiteral("cpu"));
   deviceCombo_->addItem(tr("CUDA / ROCm GPU"), QStringLiteral("cuda"));
 
+  batchSizeSpin_->setToolTip(tr("Images per optimizer step"));
+  epochsSpin_->setToolTip(tr("Passes over the training images"));
+  optimizerCombo_->setToolTip(tr("The update rule for the weights"));
+  deviceCombo_->setToolTip(tr("Where to train: the GPU is much faster when there is one"));
+
   auto* layout = new QFormLayout(group);
+  layout->addRow(tr("Preset:"), presetCombo_);
   layout->addRow(tr("Batch size:"), batchSizeSpin_);
   layout->addRow(tr("Epochs:"), epochsSpin_);
   layout->addRow(tr("Optimizer:"), optimizerCombo_);
   layout->addRow(tr("Learning rate:"), learningRateSpin_);
+  layout->addRow(tr("Weight decay:"), weightDecaySpin_);
+  layout->addRow(tr("Schedule:"), scheduleCombo_);
+  layout->addRow(tr("Warm-up:"), warmupSpin_);
+  layout->addRow(tr("Label smoothing:"), labelSmoothingSpin_);
+  layout->addRow(tr("Weight average:"), emaSpin_);
   layout->addRow(tr("Device:"), deviceCombo_);
   connect(optimizerCombo_, &QComboBox::currentIndexChanged, this, &TrainSettingsForm::onOptimizerChanged);
   return group;
@@ -150,12 +210,23 @@ engine::OptimizerKind TrainSettingsForm::currentOptimizer() const {
   return engine::parse_optimizer(optimizerCombo_->currentData().toString().toStdString());
 }
 
+// A preset rewrites the whole configuration but for the data set and the device.
+void TrainSettingsForm::applyPreset() {
+  const QString name = presetCombo_->currentData().toString();
+  if (name.isEmpty()) return;
+  engine::TrainConfig current = config();
+  engine::apply_preset(name.toStdString(), current);
+  setConfig(current);
+}
+
 // The learning rate follows the optimizer's default unless it was changed from the default of the
 // optimizer it was shown with.
 void TrainSettingsForm::onOptimizerChanged() {
   const engine::OptimizerKind kind = currentOptimizer();
   if (sameLearningRate(learningRateSpin_->value(), engine::default_learning_rate(shownOptimizer_)))
     learningRateSpin_->setValue(engine::default_learning_rate(kind));
+  if (std::abs(weightDecaySpin_->value() - engine::default_weight_decay(shownOptimizer_)) < 1e-9)
+    weightDecaySpin_->setValue(engine::default_weight_decay(kind));
   shownOptimizer_ = kind;
 }
 
@@ -169,7 +240,8 @@ void TrainSettingsForm::selectData(QComboBox* combo, const QString& value) {
 }
 
 engine::TrainConfig TrainSettingsForm::config() const {
-  engine::TrainConfig config;
+  engine::TrainConfig config = recipe_;
+  config.preset = presetCombo_->currentData().toString().toStdString();
   config.model = modelCombo_->currentData().toString().toStdString();
   config.cifar_stem = cifarStemCheck_->isEnabled() && cifarStemCheck_->isChecked();
   config.data_path = datasetPicker_->path().toStdString();
@@ -177,11 +249,28 @@ engine::TrainConfig TrainSettingsForm::config() const {
   config.batch_size = batchSizeSpin_->value();
   config.optimizer = currentOptimizer();
   config.learning_rate = learningRateSpin_->value();
+  config.weight_decay = weightDecaySpin_->value();
+  config.schedule = engine::parse_schedule(scheduleCombo_->currentData().toString().toStdString());
+  config.warmup_epochs = warmupSpin_->value();
+  config.label_smoothing = labelSmoothingSpin_->value();
+  config.ema_decay = emaSpin_->value();
   config.device = deviceCombo_->currentData().toString().toStdString();
   return config;
 }
 
 void TrainSettingsForm::setConfig(const engine::TrainConfig& config) {
+  recipe_ = config;
+  {
+    const QSignalBlocker blocker(presetCombo_);
+    const int preset = presetCombo_->findData(QString::fromStdString(config.preset));
+    presetCombo_->setCurrentIndex(preset < 0 ? 0 : preset);
+  }
+  weightDecaySpin_->setValue(config.weight_decay >= 0 ? config.weight_decay
+                                                      : engine::default_weight_decay(config.optimizer));
+  scheduleCombo_->setCurrentIndex(scheduleCombo_->findData(QString::fromLatin1(engine::schedule_name(config.schedule))));
+  warmupSpin_->setValue(config.warmup_epochs);
+  labelSmoothingSpin_->setValue(config.label_smoothing);
+  emaSpin_->setValue(config.ema_decay);
   int model = modelCombo_->findData(QString::fromStdString(config.model));
   if (model < 0) model = modelCombo_->findData(kDefaultModel);
   modelCombo_->setCurrentIndex(model < 0 ? 0 : model);

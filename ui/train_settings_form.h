@@ -21,8 +21,9 @@ class TrainSettingsForm final : public QWidget {
  public:
   explicit TrainSettingsForm(QWidget* parent = nullptr);
 
-  // The fields this form edits (model, CIFAR stem, data path, epochs, batch size, learning rate,
-  // optimizer, device); everything else keeps the engine's defaults.
+  // The fields this form edits (preset, model, CIFAR stem, data path, epochs, batch size, optimizer,
+  // learning rate, weight decay, schedule, warm-up, label smoothing, EMA, device); the rest comes from the
+  // chosen preset, or keeps the engine's defaults.
   engine::TrainConfig config() const;
   void setConfig(const engine::TrainConfig& config);
 
@@ -42,7 +43,9 @@ class TrainSettingsForm final : public QWidget {
   void onOptimizerChanged();
   engine::OptimizerKind currentOptimizer() const;
   void selectData(QComboBox* combo, const QString& value);
+  void applyPreset();
 
+  QComboBox* presetCombo_ = nullptr;
   QComboBox* modelCombo_ = nullptr;
   QCheckBox* cifarStemCheck_ = nullptr;
   QLabel* modelDetails_ = nullptr;
@@ -51,7 +54,13 @@ class TrainSettingsForm final : public QWidget {
   QSpinBox* epochsSpin_ = nullptr;
   QComboBox* optimizerCombo_ = nullptr;
   QDoubleSpinBox* learningRateSpin_ = nullptr;
+  QDoubleSpinBox* weightDecaySpin_ = nullptr;
+  QComboBox* scheduleCombo_ = nullptr;
+  QDoubleSpinBox* warmupSpin_ = nullptr;
+  QDoubleSpinBox* labelSmoothingSpin_ = nullptr;
+  QDoubleSpinBox* emaSpin_ = nullptr;
   QComboBox* deviceCombo_ = nullptr;
+  engine::TrainConfig recipe_;  // the settings the form does not show, from the last preset
   engine::OptimizerKind shownOptimizer_ = engine::OptimizerKind::Adam;  // the one the learning rate belongs to
 };
 

@@ -102,4 +102,31 @@ TensorDataset load_tensor_dataset(const std::string& path, int64_t limit_train, 
   return ds;
 }
 
+void reshape_images(TensorDataset& data, int64_t pad_to, bool force_rgb) {
+  const int64_t h = data.info.height, w = data.info.width;
+  if (pad_to > h || pad_to > w) {
+    const int64_t top = (pad_to - h) / 2, left = (pad_to - w) / 2;
+    for (TensorSplit* split : {&data.train, &data.test}) {
+      if (split->size() == 0) continue;  // NHWC: pad W then H (constant_pad_nd pads the last dims first)
+      split->images = at::constant_pad_nd(split->images, {0, 0, left, pad_to - w - left, top, pad_to - h - top}, 0);
+    }
+    // Zeros added: the mean shrinks by the area ratio, and so does the mean of squares.
+    const double kept = static_cast<double>(h * w) / static_cast<double>(pad_to * pad_to);
+    for (int64_t c = 0; c < data.info.channels; ++c) {
+      const double m = data.mean[c], s = data.std[c];
+      const double mean = m * kept, squares = (s * s + m * m) * kept;
+      data.mean[c] = static_cast<float>(mean);
+      data.std[c] = static_cast<float>(std::max(1e-3, std::sqrt(std::max(0.0, squares - mean * mean))));
+    }
+    data.info.height = data.info.width = pad_to;
+  }
+  if (force_rgb && data.info.channels == 1) {
+    for (TensorSplit* split : {&data.train, &data.test})
+      if (split->size() > 0) split->images = split->images.expand({-1, -1, -1, 3}).contiguous();
+    data.mean = {data.mean[0], data.mean[0], data.mean[0]};
+    data.std = {data.std[0], data.std[0], data.std[0]};
+    data.info.channels = 3;
+  }
+}
+
 }  // namespace fovea::engine

@@ -29,6 +29,10 @@ TensorSplit to_tensor_split(LabelledImages&& images);
 // against the class list. limit > 0 keeps the first N images (spread over the classes for folders).
 TensorSplit load_tensor_split(const DatasetInfo& info, bool test, int64_t limit);
 
+// Zero-pads both splits' images to pad_to x pad_to (centred; 0 or not larger: unchanged) and repeats grey
+// images to 3 channels when `force_rgb`, keeping the recorded shape and the per-channel statistics exact.
+void reshape_images(TensorDataset& data, int64_t pad_to, bool force_rgb);
+
 // Reads the data set at `path` (any format probe_dataset recognises). limit > 0 keeps the first N images.
 // Throws DatasetError when a label lies outside the class list.
 TensorDataset load_tensor_dataset(const std::string& path, int64_t limit_train, int64_t limit_test);

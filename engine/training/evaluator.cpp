@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "engine/training/test_time_augmentation.h"
 #include "models/image_classifier.h"
 #include "models/torch_compat.h"
 
@@ -78,7 +79,7 @@ EvaluationResult EvalAccumulator::finish() {
 EvaluationResult evaluate(models::ImageClassifier& model, const TensorSplit& split, const BatchMaker& batches,
                           int64_t batch_size, int num_classes, const std::vector<int64_t>& sample_indices,
                           const at::Tensor& host_images, JobControl& control, bool bf16_autocast,
-                          const std::function<void(int64_t)>& on_batch) {
+                          const std::function<void(int64_t)>& on_batch, int tta_level) {
   torch::NoGradGuard no_grad;
   const bool was_training = model.is_training();
   model.eval();
@@ -92,7 +93,7 @@ EvaluationResult evaluate(models::ImageClassifier& model, const TensorSplit& spl
     at::Tensor logits;
     {
       const compat::CudaBf16Autocast autocast(bf16_autocast);
-      logits = model.forward(batches.make(idx, 0));
+      logits = logits_with_tta(model, batches.make(idx, 0), tta_level);
     }
     accumulator.add(logits.to(at::kFloat), split.labels.slice(0, start, end), at::arange(start, end, at::kLong),
                     host_images.slice(0, start, end));

@@ -49,7 +49,7 @@ class EvalAccumulator {
 EvaluationResult evaluate(models::ImageClassifier& model, const TensorSplit& split, const BatchMaker& batches,
                           int64_t batch_size, int num_classes, const std::vector<int64_t>& sample_indices,
                           const at::Tensor& host_images, JobControl& control, bool bf16_autocast = false,
-                          const std::function<void(int64_t)>& on_batch = {});
+                          const std::function<void(int64_t)>& on_batch = {}, int tta_level = 0);
 
 // Evenly spaced positions, so that the same test images are shown every epoch.
 std::vector<int64_t> evenly_spaced(int64_t population, int count);

@@ -4,6 +4,7 @@
 #include <ATen/Context.h>
 #include <torch/nn/module.h>
 #include <torch/optim/adam.h>
+#include <torch/optim/adamw.h>
 #include <torch/optim/sgd.h>
 
 #include <cstring>
@@ -74,6 +75,29 @@ std::vector<c10::Device> generators_in_use(const c10::Device& device) {
   return devices;
 }
 
+// Adam and AdamW keep the same state in two types.
+template <typename State>
+void keep_adam_state(const torch::optim::OptimizerParamState& base, const std::string& parameter,
+                     std::map<std::string, at::Tensor>& out) {
+  const auto& adam = static_cast<const State&>(base);
+  for (const auto& [name, t] : {std::pair<const char*, at::Tensor>{"exp_avg", adam.exp_avg()},
+                                {"exp_avg_sq", adam.exp_avg_sq()},
+                                {"max_exp_avg_sq", adam.max_exp_avg_sq()}}) {
+    if (t.defined()) out[state_name(parameter, name)] = t.detach().cpu().contiguous();
+  }
+  out[state_name(parameter, "step")] = at::scalar_tensor(adam.step(), at::kLong);
+}
+
+template <typename State>
+std::unique_ptr<State> restored_adam_state(const ParameterState& p) {
+  auto s = std::make_unique<State>();
+  s->step(p.count("step"));
+  s->exp_avg(p.like_parameter("exp_avg"));
+  s->exp_avg_sq(p.like_parameter("exp_avg_sq"));
+  if (p.present("max_exp_avg_sq")) s->max_exp_avg_sq(p.like_parameter("max_exp_avg_sq"));
+  return s;
+}
+
 }  // namespace
 
 std::map<std::string, at::Tensor> optimizer_state_tensors(const torch::optim::Optimizer& optimizer,
@@ -88,12 +112,10 @@ std::map<std::string, at::Tensor> optimizer_state_tensors(const torch::optim::Op
     };
     if (kind == OptimizerKind::Sgd) {
       keep("momentum_buffer", static_cast<const torch::optim::SGDParamState&>(*found->second).momentum_buffer());
+    } else if (kind == OptimizerKind::AdamW) {
+      keep_adam_state<torch::optim::AdamWParamState>(*found->second, item.key(), out);
     } else {
-      const auto& adam = static_cast<const torch::optim::AdamParamState&>(*found->second);
-      keep("exp_avg", adam.exp_avg());
-      keep("exp_avg_sq", adam.exp_avg_sq());
-      keep("max_exp_avg_sq", adam.max_exp_avg_sq());
-      out[state_name(item.key(), "step")] = at::scalar_tensor(adam.step(), at::kLong);
+      keep_adam_state<torch::optim::AdamParamState>(*found->second, item.key(), out);
     }
   }
   return out;
@@ -111,14 +133,13 @@ void restore_optimizer_state(torch::optim::Optimizer& optimizer, const torch::nn
       auto s = std::make_unique<torch::optim::SGDParamState>();
       s->momentum_buffer(p.like_parameter("momentum_buffer"));
       state[compat::optimizer_state_key<StateKey>(item.value())] = std::move(s);
-    } else {
-      if (!p.present("step")) continue;
-      auto s = std::make_unique<torch::optim::AdamParamState>();
-      s->step(p.count("step"));
-      s->exp_avg(p.like_parameter("exp_avg"));
-      s->exp_avg_sq(p.like_parameter("exp_avg_sq"));
-      if (p.present("max_exp_avg_sq")) s->max_exp_avg_sq(p.like_parameter("max_exp_avg_sq"));
-      state[compat::optimizer_state_key<StateKey>(item.value())] = std::move(s);
+    } else if (p.present("step")) {
+      const auto key = compat::optimizer_state_key<StateKey>(item.value());
+      if (kind == OptimizerKind::AdamW) {
+        state[key] = restored_adam_state<torch::optim::AdamWParamState>(p);
+      } else {
+        state[key] = restored_adam_state<torch::optim::AdamParamState>(p);
+      }
     }
   }
   std::vector<std::string> unused;
@@ -127,7 +148,7 @@ void restore_optimizer_state(torch::optim::Optimizer& optimizer, const torch::nn
   }
   if (!unused.empty())
     throw CheckpointError(source + ": optimizer state that fits no parameter of the model or is not " +
-                          (kind == OptimizerKind::Sgd ? "SGD's" : "Adam's") + ": " + unused.front() +
+                          optimizer_name(kind) + "'s: " + unused.front() +
                           (unused.size() > 1 ? " and " + std::to_string(unused.size() - 1) + " more" : ""));
 }
 

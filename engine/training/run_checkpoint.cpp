@@ -6,11 +6,34 @@
 #include "engine/state_dict_loader.h"
 #include "engine/train_job.h"
 #include "engine/training/resume_state.h"
+#include "engine/training/weight_ema.h"
 #include "engine/weights_file.h"
 #include "models/registry.h"
 
 namespace fovea::engine {
 namespace {
+
+// The settings added to a run's record beyond the basic ones, visited by name for writing, reading back
+// and comparing on resume.
+template <typename Config, typename Visit>
+void visit_settings(Config& c, Visit&& visit) {
+  visit("nesterov", c.nesterov);
+  visit("decay_norms_and_biases", c.decay_norms_and_biases);
+  visit("backbone_lr_scale", c.backbone_lr_scale);
+  visit("warmup_epochs", c.warmup_epochs);
+  visit("step_epochs", c.step_epochs);
+  visit("step_gamma", c.step_gamma);
+  visit("label_smoothing", c.label_smoothing);
+  visit("mixup_alpha", c.mixup_alpha);
+  visit("cutmix_alpha", c.cutmix_alpha);
+  visit("ema_decay", c.ema_decay);
+  visit("grad_clip_norm", c.grad_clip_norm);
+  visit("pad_to", c.pad_to);
+  visit("force_rgb", c.force_rgb);
+  visit("tta", c.tta);
+  visit("whiten_bias_epochs", c.whiten_bias_epochs);
+  visit("preset", c.preset);
+}
 
 using nlohmann::json;
 
@@ -106,6 +129,10 @@ void check_resumable(const json& meta, const TrainConfig& config, const TensorDa
   if (config.optimizer == OptimizerKind::Sgd) compare("momentum", value_at(recorded, {"momentum"}, 0.0), config.momentum);
   compare("augmentation", value_at(recorded, {"augment"}, true), config.augment);
   compare("seed", value_at<uint64_t>(recorded, {"seed"}, 0), config.seed);
+  visit_settings(config, [&](const char* name, const auto& ours) {
+    using Value = std::remove_cvref_t<decltype(ours)>;
+    compare(name, value_at<Value>(recorded, {name}, ours), ours);
+  });
   compare("training images", value_at<int64_t>(meta, {"resume", "train_images"}, 0), data.train.size());
   if (!changed.empty()) {
     std::string list;
@@ -155,6 +182,7 @@ std::string training_metadata(const TrainConfig& config, const TensorDataset& da
                           {"mixed_precision", config.mixed_precision},
                           {"limit_train", config.limit_train},
                           {"limit_test", config.limit_test}};
+  visit_settings(config, [&](const char* name, const auto& value) { meta["train_config"][name] = value; });
   // The learning rate is a function of the step (lr_schedule.h); the data order of (seed, epoch); the
   // augmentation of the count of images drawn, which is step * batch size.
   meta["resume"] = {{"steps_per_epoch", position.steps_per_epoch},
@@ -189,13 +217,16 @@ TrainConfig recorded_train_config(const std::string& checkpoint) {
   c.mixed_precision = value_at(r, {"mixed_precision"}, c.mixed_precision);
   c.limit_train = value_at(r, {"limit_train"}, c.limit_train);
   c.limit_test = value_at(r, {"limit_test"}, c.limit_test);
+  visit_settings(c, [&](const char* name, auto& value) {
+    value = value_at<std::remove_cvref_t<decltype(value)>>(r, {name}, value);
+  });
   c.resume_from = checkpoint;
   return c;
 }
 
 RunPosition resume_run(const TrainConfig& config, const TensorDataset& data, const RunPosition& planned,
-                       models::ImageClassifier& model, torch::optim::Optimizer& optimizer, const c10::Device& device,
-                       JobObserver& observer) {
+                       models::ImageClassifier& model, torch::optim::Optimizer& optimizer, WeightEma* ema,
+                       const c10::Device& device, JobObserver& observer) {
   const std::string& path = config.resume_from;
   const WeightsFile file = read_weights_file(path);
   if (file.format != WeightsFormat::FoveaCheckpoint)
@@ -210,6 +241,7 @@ RunPosition resume_run(const TrainConfig& config, const TensorDataset& data, con
 
   load_state_dict(model, file.tensors, path);
   restore_optimizer_state(optimizer, model, config.optimizer, file.training_state, path);
+  if (ema) ema->restore(file.training_state, path);
   for (const std::string& generator : restore_rng_state(file.training_state, device))
     say(observer, log::Level::Warning, path + " holds no state of the random generator of " + generator + ": it keeps its own");
   RunPosition position = planned;

@@ -19,6 +19,8 @@ class ImageClassifier;
 
 namespace fovea::engine {
 
+class WeightEma;
+
 constexpr int kCheckpointVersion = 2;  // 2: with the resume state
 
 // Where the run stands: epochs completed and optimizer steps done.
@@ -36,10 +38,10 @@ std::string training_metadata(const TrainConfig& config, const TensorDataset& da
 // config.resume_from: checks that the checkpoint belongs to a run like this one (model, optimizer, data
 // shape, batch size; differences that only break exactness are logged as warnings), then restores the
 // weights, the optimizer state and the random generators. Call with the model on its device and the
-// optimizer made for it. Returns the position the checkpoint was written at.
+// optimizer made for it; `ema`, when the run keeps a weight average, gets the saved average. Returns the position the checkpoint was written at.
 RunPosition resume_run(const TrainConfig& config, const TensorDataset& data, const RunPosition& planned,
-                       models::ImageClassifier& model, torch::optim::Optimizer& optimizer, const c10::Device& device,
-                       JobObserver& observer);
+                       models::ImageClassifier& model, torch::optim::Optimizer& optimizer, WeightEma* ema,
+                       const c10::Device& device, JobObserver& observer);
 
 // config.init_from: loads the weights (strict unless config.init_strict is false; a head of another class
 // count replaced) and logs the report.

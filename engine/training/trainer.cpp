@@ -1,7 +1,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/nn/functional/loss.h>
-#include <torch/optim/adam.h>
-#include <torch/optim/sgd.h>
+#include <torch/nn/utils/clip_grad.h>
+#include <torch/optim/optimizer.h>
 #include <torch/utils.h>
 
 #include <chrono>
@@ -14,10 +14,14 @@
 #include "engine/errors.h"
 #include "engine/train_job.h"
 #include "engine/training/batch_maker.h"
+#include "engine/training/batch_mixing.h"
 #include "engine/training/evaluator.h"
 #include "engine/training/lr_schedule.h"
+#include "engine/training/optimizer_factory.h"
 #include "engine/training/resume_state.h"
 #include "engine/training/run_checkpoint.h"
+#include "engine/training/weight_ema.h"
+#include "models/airbench.h"
 #include "models/registry.h"
 #include "models/torch_compat.h"
 
@@ -35,20 +39,6 @@ std::string fixed(double value, int digits) {
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, "%.*f", digits, value);
   return buffer;
-}
-
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainConfig& config, models::ImageClassifier& model) {
-  if (config.optimizer == OptimizerKind::Sgd) {
-    return std::make_unique<torch::optim::SGD>(
-        model.parameters(),
-        torch::optim::SGDOptions(config.learning_rate).momentum(config.momentum).weight_decay(config.weight_decay));
-  }
-  return std::make_unique<torch::optim::Adam>(
-      model.parameters(), torch::optim::AdamOptions(config.learning_rate).weight_decay(config.weight_decay));
-}
-
-void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {
-  for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
 }
 
 // Sends progress at most ~10 times a second, plus whenever a phase changes.
@@ -82,6 +72,7 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
 
   say(observer, log::Level::Info, "loading " + config.data_path);
   TensorDataset data = load_tensor_dataset(config.data_path, config.limit_train, config.limit_test);
+  reshape_images(data, config.pad_to, config.force_rgb);
   const int num_classes = static_cast<int>(data.info.class_names.size());
   say(observer, log::Level::Info,
       data.info.format_name + ": " + std::to_string(data.info.train_count) + " training and " +
@@ -106,7 +97,15 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
       config.model + " with " + std::to_string(models::parameter_count(*model)) + " parameters on " +
           describe_device(device) + (mixed_precision ? " (bf16 autocast)" : " (fp32, " + std::to_string(threads) + " CPU threads)") + ", " + optimizer_name(config.optimizer) + " lr " + fixed(config.learning_rate, 5) +
           ", batch " + std::to_string(config.batch_size));
-  auto optimizer = make_optimizer(config, *model);
+  TrainOptimizer train_optimizer = make_optimizer(config, *model);
+  torch::optim::Optimizer& optimizer = *train_optimizer.optimizer;
+  std::unique_ptr<WeightEma> ema;
+  if (config.ema_decay > 0) {
+    auto average = models::create_model(spec);
+    average->to(device);
+    ema = std::make_unique<WeightEma>(std::move(average), *model, config.ema_decay);
+  }
+  const MixingOptions mixing{config.mixup_alpha, config.cutmix_alpha, config.seed};
 
   const at::Tensor host_test_images = data.test.images;
   const TensorSplit train_split = data.train.to(device), test_split = data.test.to(device);
@@ -128,11 +127,19 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
   const int64_t batch = std::min(config.batch_size, n);
   const int64_t steps_per_epoch = n / batch;  // the last partial batch is dropped (BatchNorm needs > 1 sample)
   const int64_t total_steps = steps_per_epoch * config.epochs;
+  const ScheduleShape schedule = schedule_shape(config, steps_per_epoch);
   RunPosition start{0, 0, steps_per_epoch, total_steps};
+  models::AirbenchNetImpl* const airbench = dynamic_cast<models::AirbenchNetImpl*>(model.get());
   if (!config.resume_from.empty()) {
-    start = resume_run(config, data, start, *model, *optimizer, device, observer);
+    start = resume_run(config, data, start, *model, optimizer, ema.get(), device, observer);
   } else if (!config.init_from.empty()) {
     init_from_weights(config, *model, observer);
+  } else if (airbench) {
+    // airbench94's data-dependent start: whitening filters from the patches of 5,000 training images.
+    const int64_t count = std::min<int64_t>(5000, train_split.size());
+    const BatchMaker plain(train_split.images, test_options);
+    airbench->init_whitening(plain.make(at::arange(count, at::TensorOptions(at::kLong).device(device)), 0).to(at::kFloat));
+    say(observer, log::Level::Info, "whitening filters initialised from " + std::to_string(count) + " training images");
   }
   const std::string out_dir = config.output_dir;
   if (!out_dir.empty()) std::filesystem::create_directories(out_dir);
@@ -161,27 +168,31 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
     double lr = config.learning_rate;
     progress.state().epoch = epoch;
     progress.state().phase = "train";
+    // airbench94 trains the whitening bias for the first epochs only (its weights never train).
+    if (airbench && config.whiten_bias_epochs > 0) airbench->whitening()->bias.set_requires_grad(epoch <= config.whiten_bias_epochs);
 
     for (int64_t s = 0; s < steps_per_epoch; ++s) {
       control.checkpoint();
       const at::Tensor idx = order.slice(0, s * batch, (s + 1) * batch);
-      const at::Tensor images = train_batches.make(idx, drawn);
       const at::Tensor labels = train_split.labels.index_select(0, idx);
+      const MixedBatch mixed = mix_batch(train_batches.make(idx, drawn), labels, mixing, static_cast<uint64_t>(step));
       drawn += static_cast<uint64_t>(batch);
-      lr = learning_rate_at(config.schedule, config.learning_rate, step, total_steps);
-      set_learning_rate(*optimizer, lr);
+      lr = learning_rate_at(schedule, config.learning_rate, step);
+      train_optimizer.set_learning_rate(lr);
 
       at::Tensor logits;
       {
         const compat::CudaBf16Autocast autocast(mixed_precision);
-        logits = model->forward(images);
+        logits = model->forward(mixed.images);
       }
       logits = logits.to(at::kFloat);
-      const at::Tensor loss = torch::nn::functional::cross_entropy(logits, labels);
+      const at::Tensor loss = mixed_cross_entropy(logits, mixed, config.label_smoothing);
       control.checkpoint();  // a forward pass can be long on the CPU: honour a cancel before the backward
-      optimizer->zero_grad();
+      optimizer.zero_grad();
       loss.backward();
-      optimizer->step();
+      if (config.grad_clip_norm > 0) torch::nn::utils::clip_grad_norm_(model->parameters(), config.grad_clip_norm);
+      optimizer.step();
+      if (ema) ema->update(*model);
       ++step;
 
       const double loss_value = loss.item<double>();
@@ -209,7 +220,10 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
     progress.state().phase = "evaluate";
     progress.send(true);
     const EvaluationResult eval = evaluate(*model, test_split, test_batches, batch * 2, num_classes, sample_positions,
-                                           host_test_images, control, mixed_precision);
+                                           host_test_images, control, mixed_precision, {}, config.tta);
+    EvaluationResult ema_eval;
+    if (ema) ema_eval = evaluate(ema->model(), test_split, test_batches, batch * 2, num_classes, {}, host_test_images,
+                                 control, mixed_precision, {}, config.tta);
 
     EpochMetrics metrics;
     metrics.epoch = epoch;
@@ -222,6 +236,10 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
     metrics.images_per_second = static_cast<double>(steps_per_epoch * batch) / epoch_train_seconds;
     metrics.num_classes = num_classes;
     metrics.confusion = eval.confusion;
+    if (ema) {
+      metrics.ema_test_loss = ema_eval.loss;
+      metrics.ema_test_accuracy = ema_eval.accuracy;
+    }
 
     if (!out_dir.empty()) {
       progress.state().phase = "checkpoint";
@@ -229,8 +247,9 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
       char name[32];
       std::snprintf(name, sizeof name, "epoch-%03d.safetensors", epoch);
       metrics.checkpoint = (std::filesystem::path(out_dir) / name).string();
-      std::map<std::string, at::Tensor> resume_state = optimizer_state_tensors(*optimizer, *model, config.optimizer);
+      std::map<std::string, at::Tensor> resume_state = optimizer_state_tensors(optimizer, *model, config.optimizer);
       resume_state.merge(rng_state_tensors(device));
+      if (ema) resume_state.merge(ema->state_tensors());
       const RunPosition position{epoch, step, steps_per_epoch, total_steps};
       save_checkpoint(metrics.checkpoint, *model, training_metadata(config, data, metrics, position), resume_state);
       summary.checkpoint = metrics.checkpoint;
@@ -241,6 +260,7 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
         "epoch " + std::to_string(epoch) + "/" + std::to_string(config.epochs) + ": train loss " +
             fixed(metrics.train_loss, 4) + ", train acc " + fixed(100 * metrics.train_accuracy, 2) + "%, test loss " +
             fixed(metrics.test_loss, 4) + ", test acc " + fixed(100 * metrics.test_accuracy, 2) + "%, " +
+            (ema ? "EMA test acc " + fixed(100 * metrics.ema_test_accuracy, 2) + "%, " : "") +
             fixed(metrics.images_per_second, 0) + " img/s" +
             (metrics.checkpoint.empty() ? "" : ", saved " + metrics.checkpoint));
 
@@ -248,6 +268,7 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
     summary.train_loss = metrics.train_loss;
     summary.test_loss = metrics.test_loss;
     summary.test_accuracy = metrics.test_accuracy;
+    summary.ema_test_accuracy = metrics.ema_test_accuracy;
   }
   summary.seconds = seconds_since(run_start);
   summary.images_per_second = train_seconds > 0 ? static_cast<double>((step - start.step) * batch) / train_seconds : 0;
