@@ -6,8 +6,9 @@ out="${OUT:-out}"; mkdir -p "$out"
 deps=".carry/device/with-deps.sh"
 data=".carry/fashion-mnist"
 bash "$deps" cmake --preset cuda > "$out/configure.log" 2>&1
-bash "$deps" cmake --build --preset cuda -j16 --target fovea-cli > "$out/build.log" 2>&1 || { grep -E "error" -A3 "$out/build.log" | head -40; exit 1; }
+bash "$deps" cmake --build --preset cuda -j16 --target fovea-cli test_fast_optimizers > "$out/build.log" 2>&1 || { grep -E "error" -A3 "$out/build.log" | head -40; exit 1; }
 nvidia-smi --query-gpu=name --format=csv,noheader | tee "$out/gpu.txt"
+bash "$deps" build/cuda/tests/test_fast_optimizers 2>&1 | tee "$out/fast_optimizers.txt" | grep -E "cuda|FAIL|match" || true
 train() {  # NAME ARGS...
   local name=$1; shift
   bash "$deps" build/cuda/app/fovea-cli train --data "$data" --device cuda --json --out "/tmp/run-$name" "$@" \

@@ -1,8 +1,6 @@
 #include "engine/training/optimizer_factory.h"
 
-#include <torch/optim/adam.h>
-#include <torch/optim/adamw.h>
-#include <torch/optim/sgd.h>
+#include "engine/training/fast_optimizers.h"
 
 #include "models/image_classifier.h"
 
@@ -58,15 +56,15 @@ TrainOptimizer make_optimizer(const TrainConfig& config, models::ImageClassifier
   const Group defaults;
   switch (config.optimizer) {
     case OptimizerKind::Sgd:
-      out.optimizer = std::make_unique<torch::optim::SGD>(
+      out.optimizer = std::make_unique<ForeachSgd>(
           param_groups, static_cast<torch::optim::SGDOptions&>(*options_for(config, defaults)));
       break;
     case OptimizerKind::AdamW:
-      out.optimizer = std::make_unique<torch::optim::AdamW>(
+      out.optimizer = std::make_unique<FusedAdamW>(
           param_groups, static_cast<torch::optim::AdamWOptions&>(*options_for(config, defaults)));
       break;
     default:
-      out.optimizer = std::make_unique<torch::optim::Adam>(
+      out.optimizer = std::make_unique<FusedAdam>(
           param_groups, static_cast<torch::optim::AdamOptions&>(*options_for(config, defaults)));
   }
   return out;

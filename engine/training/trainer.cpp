@@ -16,6 +16,7 @@
 #include "engine/training/batch_maker.h"
 #include "engine/training/batch_mixing.h"
 #include "engine/training/evaluator.h"
+#include "engine/training/loss_readback.h"
 #include "engine/training/lr_schedule.h"
 #include "engine/training/optimizer_factory.h"
 #include "engine/training/resume_state.h"
@@ -158,6 +159,16 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
   // draw what the uninterrupted one would have.
   uint64_t drawn = static_cast<uint64_t>(step * batch);
 
+  // Losses reach the observer a few steps late on GPUs (see loss_readback.h); a NaN still names its step.
+  LossReadback losses(device);
+  const LossReadback::Ready report_loss = [&](double value, const StepRecord& r) {
+    if (!std::isfinite(value))
+      throw Error("training diverged: the loss became " + std::string(std::isnan(value) ? "NaN" : "infinite") +
+                  " at step " + std::to_string(r.step) + " (epoch " + std::to_string(r.epoch) +
+                  "); try a lower learning rate");
+    observer.on_step({r.step, r.epoch, value, r.learning_rate});
+  };
+
   for (int epoch = start.epoch + 1; epoch <= config.epochs; ++epoch) {
     const auto epoch_start = Clock::now();
     model->train();
@@ -195,14 +206,10 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
       if (ema) ema->update(*model);
       ++step;
 
-      const double loss_value = loss.item<double>();
-      if (!std::isfinite(loss_value))
-        throw Error("training diverged: the loss became " + std::string(std::isnan(loss_value) ? "NaN" : "infinite") +
-                    " at step " + std::to_string(step) + " (epoch " + std::to_string(epoch) +
-                    "); try a lower learning rate");
       loss_sum += loss.detach().to(at::kDouble);
       correct += logits.detach().argmax(1).eq(labels).sum();
-      observer.on_step({step, epoch, loss_value, lr});
+      losses.push(loss, {step, epoch, lr});
+      losses.drain(report_loss, false);
 
       const double elapsed = train_seconds + seconds_since(epoch_start);
       Progress& p = progress.state();
@@ -214,6 +221,7 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
       p.eta_seconds = elapsed / static_cast<double>(steps_this_run) * static_cast<double>(total_steps - step);
       progress.send(s + 1 == steps_per_epoch);
     }
+    losses.drain(report_loss, true);
     const double epoch_train_seconds = seconds_since(epoch_start);
     train_seconds += epoch_train_seconds;
 

@@ -1,0 +1,130 @@
+#include "engine/training/fast_optimizers.h"
+
+#include <ATen/ATen.h>
+#include <torch/utils.h>
+
+#include "models/torch_compat.h"
+
+namespace fovea::engine {
+namespace {
+
+using StateMap = std::remove_cvref_t<decltype(std::declval<torch::optim::Optimizer&>().state())>;
+using StateKey = StateMap::key_type;
+
+bool all_on_cuda(const std::vector<torch::optim::OptimizerParamGroup>& groups) {
+  for (const auto& group : groups)
+    for (const auto& p : group.params())
+      if (!p.is_cuda()) return false;
+  return true;
+}
+
+// Adam and AdamW on the fused kernel; AdamW's decoupled decay is applied first, as PyTorch does.
+template <typename State, typename Options>
+void fused_adam_step(std::vector<torch::optim::OptimizerParamGroup>& groups, StateMap& state, DeviceStepCounts& steps,
+                     bool decoupled_decay) {
+  for (auto& group : groups) {
+    const auto& o = static_cast<const Options&>(group.options());
+    std::vector<at::Tensor> params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, counts;
+    for (const auto& p : group.params()) {
+      if (!p.grad().defined()) continue;
+      auto& slot = state[compat::optimizer_state_key<StateKey>(p)];
+      if (!slot) {
+        auto fresh = std::make_unique<State>();
+        fresh->step(0);
+        fresh->exp_avg(at::zeros_like(p, at::MemoryFormat::Preserve));
+        fresh->exp_avg_sq(at::zeros_like(p, at::MemoryFormat::Preserve));
+        if (o.amsgrad()) fresh->max_exp_avg_sq(at::zeros_like(p, at::MemoryFormat::Preserve));
+        slot = std::move(fresh);
+      }
+      auto& s = static_cast<State&>(*slot);
+      counts.push_back(steps.at(p, s.step()));
+      s.step(s.step() + 1);
+      params.push_back(p);
+      grads.push_back(p.grad());
+      exp_avgs.push_back(s.exp_avg());
+      exp_avg_sqs.push_back(s.exp_avg_sq());
+      if (o.amsgrad()) max_exp_avg_sqs.push_back(s.max_exp_avg_sq());
+    }
+    if (params.empty()) continue;
+    at::_foreach_add_(counts, 1);
+    double weight_decay = o.weight_decay();
+    if (decoupled_decay) {
+      if (weight_decay != 0) at::_foreach_mul_(params, 1.0 - o.lr() * weight_decay);
+      weight_decay = 0;
+    }
+    at::_fused_adam_(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, counts, o.lr(), std::get<0>(o.betas()),
+                     std::get<1>(o.betas()), weight_decay, o.eps(), o.amsgrad(), /*maximize=*/false);
+  }
+}
+
+}  // namespace
+
+at::Tensor& DeviceStepCounts::at(const at::Tensor& parameter, int64_t count_before_step) {
+  Entry& e = entries_[parameter.unsafeGetTensorImpl()];
+  if (!e.tensor.defined() || e.count != count_before_step) {  // new, or the state was restored
+    e.tensor = at::full({}, static_cast<double>(count_before_step), parameter.options().dtype(at::kFloat));
+  }
+  e.count = count_before_step + 1;
+  return e.tensor;
+}
+
+torch::Tensor ForeachSgd::step(LossClosure closure) {
+  torch::NoGradGuard no_grad;
+  at::Tensor loss;
+  if (closure) loss = closure();
+  for (auto& group : param_groups_) {
+    const auto& o = static_cast<const torch::optim::SGDOptions&>(group.options());
+    std::vector<at::Tensor> params, directions, buffers, buffered_directions;
+    for (const auto& p : group.params()) {
+      if (!p.grad().defined()) continue;
+      params.push_back(p);
+      directions.push_back(p.grad());
+    }
+    if (params.empty()) continue;
+    if (o.weight_decay() != 0) directions = at::_foreach_add(directions, params, o.weight_decay());
+    if (o.momentum() != 0) {
+      // PyTorch's momentum: the buffer starts as the first direction, then buf = m * buf + (1 - dampening) * d.
+      std::vector<at::Tensor> momentum(params.size());
+      for (size_t i = 0; i < params.size(); ++i) {
+        auto& slot = state_[compat::optimizer_state_key<StateKey>(params[i])];
+        if (!slot) {
+          auto fresh = std::make_unique<torch::optim::SGDParamState>();
+          fresh->momentum_buffer(directions[i].clone().detach());
+          momentum[i] = fresh->momentum_buffer();
+          slot = std::move(fresh);
+          continue;
+        }
+        momentum[i] = static_cast<torch::optim::SGDParamState&>(*slot).momentum_buffer();
+        buffers.push_back(momentum[i]);
+        buffered_directions.push_back(directions[i]);
+      }
+      if (!buffers.empty()) {
+        at::_foreach_mul_(buffers, o.momentum());
+        at::_foreach_add_(buffers, buffered_directions, 1.0 - o.dampening());
+      }
+      directions = o.nesterov() ? at::_foreach_add(directions, momentum, o.momentum()) : momentum;
+    }
+    at::_foreach_add_(params, directions, -o.lr());
+  }
+  return loss;
+}
+
+torch::Tensor FusedAdam::step(LossClosure closure) {
+  if (!all_on_cuda(param_groups_)) return torch::optim::Adam::step(closure);
+  torch::NoGradGuard no_grad;
+  at::Tensor loss;
+  if (closure) loss = closure();
+  fused_adam_step<torch::optim::AdamParamState, torch::optim::AdamOptions>(param_groups_, state_, steps_, false);
+  return loss;
+}
+
+torch::Tensor FusedAdamW::step(LossClosure closure) {
+  if (!all_on_cuda(param_groups_)) return torch::optim::AdamW::step(closure);
+  torch::NoGradGuard no_grad;
+  at::Tensor loss;
+  if (closure) loss = closure();
+  fused_adam_step<torch::optim::AdamWParamState, torch::optim::AdamWOptions>(param_groups_, state_, steps_, true);
+  return loss;
+}
+
+}  // namespace fovea::engine
