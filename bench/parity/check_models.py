@@ -1,9 +1,10 @@
 """Parity of Fovea's ResNets and ViTs with torchvision and timm, on the GPU machine.
 
 For each model: the reference is built with its default random initialisation (fixed seed), its
-state dict saved as safetensors, a random batch run through it in fp32 on the CPU, and the same
-weights and batch given to Fovea's fovea-model-forward. Pass: max|dlogit| / max|logit| < 1e-4 and the
-same top-1 for every sample.
+state dict saved as safetensors and with torch.save (zip format, and the legacy format nested under
+"model" with DataParallel's "module." prefix), a random batch run through it in fp32 on the CPU, and the
+same weights files and batch given to Fovea's fovea-model-forward. Pass: max|dlogit| / max|logit| < 1e-4
+and the same top-1 for every sample.
     python3 bench/parity/check_models.py build-cuda/bench/fovea-model-forward [OUT_DIR]
 """
 import os
@@ -33,7 +34,7 @@ def main():
     torch.set_grad_enabled(False)
     failures = 0
     print(f"torch {torch.__version__} torchvision {torchvision.__version__} timm {timm.__version__}")
-    print(f"{'model':10} {'max|dlogit|/max|logit|':>24} {'top-1 agree':>12}  result")
+    print(f"{'model':10} {'file':12} {'max|dlogit|/max|logit|':>24} {'top-1 agree':>12}  result")
     for name, make in MODELS:
         torch.manual_seed(0)
         model = make().eval()
@@ -44,16 +45,23 @@ def main():
                 m.running_var.uniform_(0.5, 1.5)
         x = torch.randn(8, 3, 224, 224)
         expected = model(x)
-        weights, inp, out = (os.path.join(work, f"{name}-{k}.safetensors") for k in ("weights", "input", "logits"))
-        save_file({k: v.contiguous() for k, v in model.state_dict().items()}, weights)
+        inp, out = (os.path.join(work, f"{name}-{k}.safetensors") for k in ("input", "logits"))
         save_file({"input": x}, inp)
-        subprocess.run([tool, name, weights, inp, out], check=True)
-        got = load_file(out)["logits"]
-        error = float((got - expected).abs().max() / expected.abs().max())
-        agree = int((got.argmax(1) == expected.argmax(1)).sum())
-        ok = error < 1e-4 and agree == x.shape[0]
-        failures += not ok
-        print(f"{name:10} {error:24.3e} {agree:>9}/{x.shape[0]}  {'ok' if ok else 'FAIL'}")
+        state = model.state_dict()
+        files = {"safetensors": os.path.join(work, f"{name}-weights.safetensors"),
+                 "pth": os.path.join(work, f"{name}.pth"), "pth-legacy": os.path.join(work, f"{name}-legacy.pth")}
+        save_file({k: v.contiguous() for k, v in state.items()}, files["safetensors"])
+        torch.save(state, files["pth"])
+        torch.save({"model": {"module." + k: v for k, v in state.items()}, "epoch": 90}, files["pth-legacy"],
+                   _use_new_zipfile_serialization=False)
+        for kind, weights in files.items():
+            subprocess.run([tool, name, weights, inp, out], check=True)
+            got = load_file(out)["logits"]
+            error = float((got - expected).abs().max() / expected.abs().max())
+            agree = int((got.argmax(1) == expected.argmax(1)).sum())
+            ok = error < 1e-4 and agree == x.shape[0]
+            failures += not ok
+            print(f"{name:10} {kind:12} {error:24.3e} {agree:>9}/{x.shape[0]}  {'ok' if ok else 'FAIL'}")
     sys.exit(1 if failures else 0)
 
 

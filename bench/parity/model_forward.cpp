@@ -1,7 +1,8 @@
 // fovea-model-forward: runs one of Fovea's models on an input tensor, for parity checks against the
 // Python references (bench/parity/check_models.py).
 //   fovea-model-forward MODEL WEIGHTS.safetensors INPUT.safetensors OUTPUT.safetensors [--device D]
-// WEIGHTS holds a state dict with the reference's key names (loaded strictly); INPUT holds "input"
+// WEIGHTS: any weights file Fovea reads (safetensors, torch.save zip or legacy .pth) holding a state dict
+// with the reference's key names (loaded strictly); INPUT holds "input"
 // (N, C, H, W) float32; OUTPUT receives "logits" (N, classes) float32.
 #include <cstdio>
 #include <string>
@@ -11,6 +12,7 @@
 #include "engine/checkpoint.h"
 #include "engine/device.h"
 #include "engine/io/safetensors.h"
+#include "engine/weights_file.h"
 #include "models/registry.h"
 
 int main(int argc, char** argv) {
@@ -21,7 +23,7 @@ int main(int argc, char** argv) {
   try {
     const std::string device_name = argc >= 7 && std::string(argv[5]) == "--device" ? argv[6] : "cpu";
     const auto device = fovea::engine::resolve_device(device_name);
-    const auto weights = fovea::engine::load_safetensors(argv[2]);
+    const auto weights = fovea::engine::read_weights_file(argv[2]);
     const auto input = fovea::engine::load_safetensors(argv[3]).tensors.at("input");
     fovea::models::ModelSpec spec;
     spec.name = argv[1];
