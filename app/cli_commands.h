@@ -15,7 +15,7 @@ int run_models(bool json);
 int run_info(const std::string& data_path, bool json);
 int run_presets(bool json);
 int run_train(const engine::TrainConfig& config, bool json);
-int run_eval(const engine::EvalConfig& config, bool json);
+int run_eval(const engine::EvalConfig& config, const std::string& results_path, bool json);
 
 struct PredictRequest {
   std::string checkpoint;

@@ -3,10 +3,11 @@
 #include "app/cli_commands.h"
 #include "app/cli_console.h"
 #include "app/cli_output.h"
+#include "engine/evaluation_results.h"
 
 namespace fovea::cli {
 
-int run_eval(const engine::EvalConfig& config, bool json) {
+int run_eval(const engine::EvalConfig& config, const std::string& results_path, bool json) {
   engine::validate(config);
   ConsoleObserver observer;
   auto job = engine::make_eval_job(config, observer);
@@ -16,6 +17,7 @@ int run_eval(const engine::EvalConfig& config, bool json) {
     std::fprintf(stderr, "fovea-cli: error: evaluation ended without a result\n");
     return 1;
   }
+  if (!results_path.empty()) engine::write_results_csv(results_path, *result);
   // Percentages, as timm's validate.py reports top1/top5.
   const double acc1 = 100 * result->top1, acc5 = 100 * result->top5;
   if (json) {
@@ -31,7 +33,8 @@ int run_eval(const engine::EvalConfig& config, bool json) {
                 {"loss", result->loss},
                 {"images_per_second", result->images_per_second},
                 {"seconds", result->seconds},
-                {"notes", result->notes}});
+                {"notes", result->notes},
+                {"results", results_path}});
   } else {
     std::printf("%s on %s (%s split, %s images): Acc@1 %.3f  Acc@5 %.3f  loss %.4f  %.0f images/s\n",
                 result->model.c_str(), result->data.c_str(), result->split.c_str(), format_count(result->images).c_str(),

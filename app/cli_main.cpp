@@ -138,6 +138,8 @@ int main(int argc, char** argv) {
   eval->add_option("--batch-size", eval_config.batch_size, "Images per batch")->capture_default_str();
   eval->add_option("--limit", eval_config.limit, "Evaluate only the first N images");
   eval->add_flag("--bf16", eval_config.mixed_precision, "bf16 autocast on a GPU (default: float32)");
+  std::string results_path;
+  eval->add_option("--results", results_path, "Write every image's top-5 classes and loss to this CSV file");
   eval->add_flag("--json", json, "Print one JSON object on stdout");
 
   fovea::cli::PredictRequest predict_request;
@@ -194,7 +196,10 @@ int main(int argc, char** argv) {
     if (*models) return fovea::cli::run_models(json);
     if (*info) return fovea::cli::run_info(info_path, json);
     if (*presets) return fovea::cli::run_presets(json);
-    if (*eval) return fovea::cli::run_eval(eval_config, json);
+    if (*eval) {
+      eval_config.per_image_results = !results_path.empty();
+      return fovea::cli::run_eval(eval_config, results_path, json);
+    }
     if (*predict) return fovea::cli::run_predict(predict_request, json);
     if (*download) return fovea::cli::run_download(download_request, json);
     if (*export_) {

@@ -100,6 +100,7 @@ EvaluationSummary summary_of(const EvalConfig& config, const LoadedModel& loaded
   summary.class_names = loaded.class_names.empty() ? info.class_names : loaded.class_names;
   summary.confusion = result.confusion;
   summary.notes = loaded.notes;
+  summary.per_image = result.per_image;
   return summary;
 }
 
@@ -155,6 +156,7 @@ EvaluationSummary evaluate_folder(const EvalConfig& config, const DatasetInfo& i
   options.std = loaded.std;
   options.in_channels = loaded.spec.in_channels;
   options.bf16_autocast = config.mixed_precision && device.is_cuda();
+  options.keep_every_image = config.per_image_results;
   std::vector<int64_t> order = chosen_positions(static_cast<int64_t>(files.size()), config.limit);
   const auto count = static_cast<int64_t>(order.size());
   say(observer, log::Level::Info,
@@ -175,6 +177,7 @@ EvaluationSummary evaluate_folder(const EvalConfig& config, const DatasetInfo& i
                        (evaluation.failures.empty() ? std::string() : " (first: " + evaluation.failures.front() + ")"));
   EvaluationSummary summary = summary_of(config, loaded, info, split_name, device, evaluation.result, images,
                                          progress.seconds(), job_start);
+  for (const ImageResult& r : summary.per_image) summary.image_sources.push_back(files.path(static_cast<size_t>(r.position)));
   if (evaluation.skipped > 0) {
     std::string text = std::to_string(evaluation.skipped) + " images could not be decoded and were skipped; first:";
     for (const auto& failure : evaluation.failures) text += "\n  " + failure;
@@ -217,10 +220,12 @@ EvaluationSummary evaluate_in_memory(const EvalConfig& config, const DatasetInfo
   EvalProgress progress(observer, job_start, split.size(), config.batch_size);
   const EvaluationResult result =
       evaluate(*loaded.model, split, batches, config.batch_size, num_classes, samples, host.images, control,
-               config.mixed_precision && device.is_cuda(), [&](int64_t done) { progress.batch_done(done); });
+               config.mixed_precision && device.is_cuda(), [&](int64_t done) { progress.batch_done(done); }, 0,
+               config.per_image_results);
   const double eval_seconds = progress.seconds();  // the result's values were read: the device is done
   EvaluationSummary summary =
       summary_of(config, loaded, info, "test", device, result, split.size(), eval_seconds, job_start);
+  for (const ImageResult& r : summary.per_image) summary.image_sources.push_back("test[" + std::to_string(r.position) + "]");
   if (!result.samples.empty()) observer.on_predictions({0, summary.class_names, result.samples});
   return summary;
 }

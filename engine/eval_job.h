@@ -21,6 +21,7 @@ struct EvalConfig {
   int64_t limit = 0;             // evaluate the first N images only (0: all)
   bool mixed_precision = false;  // bf16 autocast on a GPU; fp32 gives the reference's numbers
   int sample_predictions = 0;    // images whose top-5 predictions are reported through on_predictions
+  bool per_image_results = false;  // every image's top-5 and loss in the summary (EvaluationSummary::per_image)
 };
 
 // Throws ConfigError on the first bad field, naming it.

@@ -82,6 +82,16 @@ struct TrainSummary {
   std::string device;
 };
 
+// One evaluated image: where it is in the split, its label, the model's five best classes and its loss.
+struct ImageResult {
+  int64_t position = 0;
+  int label = -1;
+  std::vector<int> top_classes;          // best first
+  std::vector<float> top_probabilities;  // same order
+  float loss = 0;                        // cross-entropy of this image
+  bool correct() const { return !top_classes.empty() && top_classes.front() == label; }
+};
+
 // A job's summary of evaluating a model on a data set (see eval_job.h).
 struct EvaluationSummary {
   std::string checkpoint;
@@ -99,6 +109,8 @@ struct EvaluationSummary {
   std::vector<std::string> class_names;
   std::vector<int64_t> confusion;  // row = true class, column = predicted; num_classes^2
   std::vector<std::string> notes;  // how the weights were read and loaded, for people
+  std::vector<ImageResult> per_image;      // every image, when the configuration asks for them
+  std::vector<std::string> image_sources;  // per_image's files (image folders) or "split[i]", same order
 };
 
 class JobObserver {

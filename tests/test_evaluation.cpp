@@ -13,6 +13,7 @@
 #include "collecting_observer.h"
 #include "engine/checkpoint.h"
 #include "engine/eval_job.h"
+#include "engine/evaluation_results.h"
 #include "engine/loaded_model.h"
 #include "engine/io/safetensors.h"
 #include "engine/tensor_convert.h"
@@ -181,10 +182,15 @@ class EvaluationTest : public QObject {
     c.data_path = root;
     c.model = "airbench94";
     c.sample_predictions = 20;
+    c.per_image_results = true;
     write_plain_safetensors(c.checkpoint, state_dict(*fovea::models::create_model({"airbench94", 3, 3})));
     CollectingObserver observer;
     QCOMPARE(run(c, observer), JobState::Finished);
     QCOMPARE(observer.evaluation->images, int64_t{13});
+    QCOMPARE(observer.evaluation->per_image.size(), size_t{13});
+    QCOMPARE(observer.evaluation->image_sources.size(), size_t{13});
+    QVERIFY(observer.evaluation->image_sources[0].ends_with(".ppm"));
+    QVERIFY(observer.evaluation->image_sources[0].starts_with(root));
     QVERIFY(observer.logged("1 images could not be decoded"));
     QVERIFY(observer.logged("broken.jpg"));
     QCOMPARE(observer.predictions.back().items.size(), size_t{13});
@@ -272,6 +278,33 @@ class EvaluationTest : public QObject {
     QCOMPARE(out["images"].get<int64_t>(), kTestImages);
     QVERIFY(out["images_per_second"].get<double>() > 0);
     QCOMPARE(out["model"].get<std::string>(), std::string("airbench94"));
+  }
+
+  // --results: one CSV row per image whose "correct" column adds up to Acc@1.
+  void cliWritesPerImageResults() {
+    QTemporaryDir dir;
+    const QString csv = dir.path() + "/results.csv";
+    const CliResult r = cli({"eval", "--checkpoint", q(checkpoint_), "--data", q(data_), "--device", "cpu",
+                             "--results", csv, "--json"});
+    QVERIFY2(r.code == 0, r.err.c_str());
+    const json out = json::parse(r.out);
+    QCOMPARE(out["results"].get<std::string>(), csv.toStdString());
+    QFile file(csv);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QStringList lines = QString::fromUtf8(file.readAll()).split('\n', Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), int(kTestImages) + 1);
+    QVERIFY(lines[0].startsWith("position,source,label,label_name,correct,loss,top1,top1_name,top1_probability"));
+    int correct = 0;
+    for (int i = 1; i < lines.size(); ++i) {
+      const QStringList fields = lines[i].split(',');
+      QCOMPARE(fields[0].toInt(), i - 1);
+      QCOMPARE(fields[1], QString("test[%1]").arg(i - 1));
+      QCOMPARE(fields[4] == "1", fields[2] == fields[6]);  // correct means label == top-1
+      correct += fields[4].toInt();
+    }
+    QCOMPARE(100.0 * correct / double(kTestImages), out["acc1"].get<double>());
+    QCOMPARE(fovea::engine::csv_field("kit fox, Vulpes macrotis"), std::string("\"kit fox, Vulpes macrotis\""));
+    QCOMPARE(fovea::engine::csv_field("say \"hi\""), std::string("\"say \"\"hi\"\"\""));
   }
 
   // fovea-cli predict: top-k per file with names and probabilities, best first; a bad file is reported in

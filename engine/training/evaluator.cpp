@@ -18,8 +18,12 @@ std::vector<int64_t> evenly_spaced(int64_t population, int count) {
   return positions;
 }
 
-EvalAccumulator::EvalAccumulator(int num_classes, std::vector<int64_t> sample_positions, const at::Device& device)
-    : num_classes_(num_classes), k_(std::min<int64_t>(5, num_classes)), wanted_(std::move(sample_positions)) {
+EvalAccumulator::EvalAccumulator(int num_classes, std::vector<int64_t> sample_positions, const at::Device& device,
+                                 bool keep_every_image)
+    : num_classes_(num_classes),
+      k_(std::min<int64_t>(5, num_classes)),
+      wanted_(std::move(sample_positions)),
+      keep_every_image_(keep_every_image) {
   std::sort(wanted_.begin(), wanted_.end());
   loss_sum_ = at::zeros({}, at::TensorOptions(at::kDouble).device(device));
   confusion_ = at::zeros({num_classes * num_classes}, at::TensorOptions(at::kLong).device(device));
@@ -29,9 +33,10 @@ EvalAccumulator::EvalAccumulator(int num_classes, std::vector<int64_t> sample_po
 void EvalAccumulator::add(const at::Tensor& logits, const at::Tensor& labels, const at::Tensor& positions,
                           const at::Tensor& host_images) {
   images_ += labels.size(0);
-  loss_sum_ += torch::nn::functional::cross_entropy(
-                   logits, labels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-                   .to(at::kDouble);
+  const at::Tensor losses = torch::nn::functional::cross_entropy(
+      logits, labels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
+  loss_sum_ += losses.sum().to(at::kDouble);
+  if (keep_every_image_) keep_every_image(logits, labels, positions, losses);
   confusion_.index_add_(0, labels * num_classes_ + logits.argmax(1), at::ones_like(labels));
   top5_correct_ += std::get<1>(logits.topk(k_, 1)).eq(labels.unsqueeze(1)).any(1).sum();
   // The sampled positions in this batch: read back only their probabilities.
@@ -62,6 +67,25 @@ void EvalAccumulator::add(const at::Tensor& logits, const at::Tensor& labels, co
   }
 }
 
+void EvalAccumulator::keep_every_image(const at::Tensor& logits, const at::Tensor& labels, const at::Tensor& positions,
+                                       const at::Tensor& losses) {
+  const auto [top_p, top_i] = logits.softmax(1).topk(k_, 1);
+  const at::Tensor p = top_p.to(at::kFloat).cpu().contiguous(), c = top_i.to(at::kInt).cpu().contiguous();
+  const at::Tensor l = labels.to(at::kInt).cpu().contiguous(), e = losses.to(at::kFloat).cpu().contiguous();
+  const auto* position = positions.data_ptr<int64_t>();
+  const int* classes = c.data_ptr<int>();
+  const float* probabilities = p.data_ptr<float>();
+  for (int64_t row = 0; row < labels.size(0); ++row) {
+    ImageResult r;
+    r.position = position[row];
+    r.label = l.data_ptr<int>()[row];
+    r.top_classes.assign(classes + row * k_, classes + (row + 1) * k_);
+    r.top_probabilities.assign(probabilities + row * k_, probabilities + (row + 1) * k_);
+    r.loss = e.data_ptr<float>()[row];
+    per_image_.push_back(std::move(r));
+  }
+}
+
 EvaluationResult EvalAccumulator::finish() {
   EvaluationResult result;
   const at::Tensor confusion = confusion_.cpu();
@@ -73,19 +97,20 @@ EvaluationResult EvalAccumulator::finish() {
   result.accuracy = images_ > 0 ? static_cast<double>(correct) / n : 0.0;
   result.top5_accuracy = images_ > 0 ? static_cast<double>(top5_correct_.item<int64_t>()) / n : 0.0;
   result.samples = std::move(samples_);
+  result.per_image = std::move(per_image_);
   return result;
 }
 
 EvaluationResult evaluate(models::ImageClassifier& model, const TensorSplit& split, const BatchMaker& batches,
                           int64_t batch_size, int num_classes, const std::vector<int64_t>& sample_indices,
                           const at::Tensor& host_images, JobControl& control, bool bf16_autocast,
-                          const std::function<void(int64_t)>& on_batch, int tta_level) {
+                          const std::function<void(int64_t)>& on_batch, int tta_level, bool keep_every_image) {
   torch::NoGradGuard no_grad;
   const bool was_training = model.is_training();
   model.eval();
   const auto device = split.labels.device();
   const int64_t n = split.size();
-  EvalAccumulator accumulator(num_classes, sample_indices, device);
+  EvalAccumulator accumulator(num_classes, sample_indices, device, keep_every_image);
   for (int64_t start = 0; start < n; start += batch_size) {
     control.checkpoint();
     const int64_t end = std::min(n, start + batch_size);

@@ -20,13 +20,16 @@ struct EvaluationResult {
   double top5_accuracy = 0;            // the label among the 5 highest logits (all of them under 5 classes)
   std::vector<int64_t> confusion;      // classes x classes, row = true class
   std::vector<SamplePrediction> samples;
+  std::vector<ImageResult> per_image;  // every image, when the accumulator keeps them
 };
 
 // Adds up evaluation results batch by batch, on the evaluation device (one sync at the end), for batches
 // from memory or from the image pipeline.
 class EvalAccumulator {
  public:
-  EvalAccumulator(int num_classes, std::vector<int64_t> sample_positions, const at::Device& device);
+  // `keep_every_image`: also the top-5 and loss of every image (read back once per batch).
+  EvalAccumulator(int num_classes, std::vector<int64_t> sample_positions, const at::Device& device,
+                  bool keep_every_image = false);
   // `logits` (float) and `labels` on the device; `positions` (CPU int64) of each image in the data set;
   // `host_images` the batch's uint8 NHWC images (on any device), for the sampled positions.
   void add(const at::Tensor& logits, const at::Tensor& labels, const at::Tensor& positions,
@@ -35,12 +38,16 @@ class EvalAccumulator {
   EvaluationResult finish();
 
  private:
+  void keep_every_image(const at::Tensor& logits, const at::Tensor& labels, const at::Tensor& positions,
+                        const at::Tensor& losses);
   int num_classes_;
   int64_t k_;
   std::vector<int64_t> wanted_;  // sorted
   int64_t images_ = 0;
+  bool keep_every_image_ = false;
   at::Tensor loss_sum_, confusion_, top5_correct_;
   std::vector<SamplePrediction> samples_;
+  std::vector<ImageResult> per_image_;
 };
 
 // `split` and `batches` live on the evaluation device; `sample_indices` are positions in the split
@@ -49,7 +56,8 @@ class EvalAccumulator {
 EvaluationResult evaluate(models::ImageClassifier& model, const TensorSplit& split, const BatchMaker& batches,
                           int64_t batch_size, int num_classes, const std::vector<int64_t>& sample_indices,
                           const at::Tensor& host_images, JobControl& control, bool bf16_autocast = false,
-                          const std::function<void(int64_t)>& on_batch = {}, int tta_level = 0);
+                          const std::function<void(int64_t)>& on_batch = {}, int tta_level = 0,
+                          bool keep_every_image = false);
 
 // Evenly spaced positions, so that the same test images are shown every epoch.
 std::vector<int64_t> evenly_spaced(int64_t population, int count);

@@ -40,7 +40,7 @@ FolderEvaluation evaluate_image_files(models::ImageClassifier& model, const Imag
   ImageBatchLoader loader(files, std::move(order), options.transform, batch_options);
 
   FolderEvaluation out;
-  EvalAccumulator accumulator(num_classes, sample_positions, device);
+  EvalAccumulator accumulator(num_classes, sample_positions, device, options.keep_every_image);
   int64_t done = 0;
   while (auto batch = loader.next()) {
     control.checkpoint();

@@ -16,6 +16,7 @@ struct FolderEvalOptions {
   std::array<float, 3> mean{}, std{1, 1, 1};
   int64_t in_channels = 3;  // 1: images are turned grey (PIL's luma) for models trained on grey images
   bool bf16_autocast = false;
+  bool keep_every_image = false;  // EvaluationResult::per_image
 };
 
 struct FolderEvaluation {
