@@ -23,6 +23,7 @@ struct PredictRequest {
   std::vector<std::string> images;
   int top_k = 5;
   std::string device = "auto";
+  std::string saliency_dir;  // non-empty: a Grad-CAM overlay per image (CNNs) written here as PNG
 };
 int run_predict(const PredictRequest& request, bool json);
 int run_export(const engine::ExportRequest& request, bool json);

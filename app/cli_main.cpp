@@ -154,6 +154,8 @@ int main(int argc, char** argv) {
   predict->add_option("--image-size", predict_request.choice.image_size, "With --model: input size (default: the model's)");
   predict->add_option("images", predict_request.images, "Image files (JPEG, PNG, BMP, WebP, ...)")->required();
   predict->add_option("--topk", predict_request.top_k, "Classes to show per image")->capture_default_str();
+  predict->add_option("--saliency", predict_request.saliency_dir,
+                      "Write a Grad-CAM overlay of the best class per image into this folder (CNNs)");
   predict->add_option("--device", predict_request.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
   predict->add_flag("--json", json, "Print one JSON object on stdout");
 

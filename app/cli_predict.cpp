@@ -1,12 +1,27 @@
 #include <cstdio>
+#include <filesystem>
 
 #include "app/cli_commands.h"
 #include "app/cli_output.h"
 #include "engine/device.h"
 #include "engine/errors.h"
+#include "engine/data/image_transform.h"
 #include "engine/predictor.h"
 
 namespace fovea::cli {
+namespace {
+
+// The Grad-CAM overlay of the best class as DIR/<name>.gradcam.png; "" for models without one.
+std::string write_saliency(const engine::Predictor& predictor, const std::string& image, const std::string& dir) {
+  const auto map = predictor.saliency(engine::read_rgb_image(image), -1);
+  if (!map) return "";
+  std::filesystem::create_directories(dir);
+  const std::string path = (std::filesystem::path(dir) / std::filesystem::path(image).stem()).string() + ".gradcam.png";
+  engine::write_png(path, map->overlay);
+  return path;
+}
+
+}  // namespace
 
 int run_predict(const PredictRequest& request, bool json) {
   if (request.images.empty()) throw engine::ConfigError("no image given");
@@ -27,10 +42,13 @@ int run_predict(const PredictRequest& request, bool json) {
       results.push_back({{"file", image}, {"error", p.error}});
       continue;
     }
+    std::string saliency_file;
+    if (!request.saliency_dir.empty()) saliency_file = write_saliency(predictor, image, request.saliency_dir);
     nlohmann::json top = nlohmann::json::array();
     for (const auto& c : p.top) top.push_back({{"index", c.index}, {"name", c.name}, {"probability", c.probability}});
     results.push_back({{"file", image}, {"width", p.width}, {"height", p.height}, {"milliseconds", p.milliseconds},
                        {"top", top}});
+    if (!saliency_file.empty()) results.back()["saliency"] = saliency_file;
     if (!json) {
       std::printf("%s (%.1f ms)\n", image.c_str(), p.milliseconds);
       for (const auto& c : p.top) std::printf("  %6.2f%%  %s (%lld)\n", 100.0 * c.probability, c.name.c_str(),

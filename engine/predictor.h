@@ -1,6 +1,7 @@
 // Classifying single images with a loaded model: the Classify page, drag-and-drop and
 // `fovea-cli predict`. Images go through the model's evaluation preprocessing (engine/data/image_transform.h).
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,13 @@ struct ImagePrediction {
 // Class names for a model: its metadata's, ImageNet-1k's for 1,000 classes, else "class N".
 std::vector<std::string> display_class_names(const LoadedModel& loaded);
 
+struct SaliencyMap {
+  at::Tensor image;  // what the model saw: the preprocessed crop, RGB uint8 HWC
+  at::Tensor heat;   // Grad-CAM, float (H, W) in [0, 1], same size
+  at::Tensor overlay;  // the heat map coloured and blended over the image, RGB uint8 HWC
+  int64_t class_index = 0;
+};
+
 class Predictor {
  public:
   Predictor(LoadedModel loaded, c10::Device device);
@@ -35,6 +43,10 @@ class Predictor {
   ImagePrediction classify_file(const std::string& path, int top_k) const;
   // RGB uint8 HWC on the CPU.
   ImagePrediction classify(const at::Tensor& rgb, const std::string& source, int top_k) const;
+
+  // Grad-CAM of `class_index` (negative: the best class) on RGB uint8 HWC; nullopt for models without a
+  // convolutional feature map. Throws for an image the preprocessing cannot take.
+  std::optional<SaliencyMap> saliency(const at::Tensor& rgb, int64_t class_index) const;
 
   const LoadedModel& loaded() const { return loaded_; }
   const std::vector<std::string>& class_names() const { return names_; }

@@ -59,11 +59,12 @@ void AirbenchNetImpl::init_whitening(const torch::Tensor& images, double eps) {
   whiten_->weight.copy_(torch::cat({filters, -filters}).to(whiten_->weight.device()));
 }
 
-torch::Tensor AirbenchNetImpl::forward(torch::Tensor x) {
-  x = torch::gelu(whiten_(x));
-  x = group3_(group2_(group1_(x)));
-  x = torch::amax(x, {2, 3});  // MaxPool2d(3) over the final 3x3 map
-  return head_(x) * options_.logit_scale;
+torch::Tensor AirbenchNetImpl::forward(torch::Tensor x) { return forward_with_features(std::move(x)).logits; }
+
+ImageClassifier::FeaturesAndLogits AirbenchNetImpl::forward_with_features(torch::Tensor x) {
+  const torch::Tensor features = group3_(group2_(group1_(torch::gelu(whiten_(x)))));
+  // MaxPool2d(3) over the final 3x3 map
+  return {features, head_(torch::amax(features, {2, 3})) * options_.logit_scale};
 }
 
 }  // namespace fovea::models

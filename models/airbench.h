@@ -33,6 +33,7 @@ class AirbenchNetImpl : public ImageClassifier {
   explicit AirbenchNetImpl(const AirbenchOptions& options);
   torch::Tensor forward(torch::Tensor images) override;
   std::string head_name() const override { return "7"; }
+  FeaturesAndLogits forward_with_features(torch::Tensor images) override;
   torch::nn::Conv2d& whitening() { return whiten_; }
 
   // airbench's data-dependent initialisation of the whitening conv: the eigenvectors of the covariance

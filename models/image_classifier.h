@@ -12,6 +12,13 @@ class ImageClassifier : public torch::nn::Module {
   // Name of the final classification layer in the state dict ("fc" for ResNet, "head" for ViT),
   // so that fine-tuning can replace it when the class count differs.
   virtual std::string head_name() const = 0;
+
+  // CNNs: the last convolutional feature map (N, C, h, w) and the logits computed from it, for saliency
+  // maps (Grad-CAM). Models without one return an undefined feature map.
+  struct FeaturesAndLogits {
+    torch::Tensor features, logits;
+  };
+  virtual FeaturesAndLogits forward_with_features(torch::Tensor images) { return {torch::Tensor(), forward(images)}; }
 };
 
 // Number of trainable parameters (what torchvision/timm report as the parameter count).

@@ -127,12 +127,13 @@ nn::Sequential ResNetImpl::make_layer(int64_t planes, int64_t blocks, int64_t st
   return layer;
 }
 
-torch::Tensor ResNetImpl::forward(torch::Tensor x) {
+torch::Tensor ResNetImpl::forward(torch::Tensor x) { return forward_with_features(std::move(x)).logits; }
+
+ImageClassifier::FeaturesAndLogits ResNetImpl::forward_with_features(torch::Tensor x) {
   x = bn1_(conv1_(x)).relu_();
   if (!options_.cifar_stem) x = maxpool_(x);
-  x = layer4_->forward(layer3_->forward(layer2_->forward(layer1_->forward(x))));
-  x = torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
-  return fc_(x);
+  const torch::Tensor features = layer4_->forward(layer3_->forward(layer2_->forward(layer1_->forward(x))));
+  return {features, fc_(torch::adaptive_avg_pool2d(features, {1, 1}).flatten(1))};
 }
 
 }  // namespace fovea::models

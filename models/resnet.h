@@ -33,6 +33,7 @@ class ResNetImpl : public ImageClassifier {
   explicit ResNetImpl(const ResNetOptions& options);
   torch::Tensor forward(torch::Tensor images) override;
   std::string head_name() const override { return "fc"; }
+  FeaturesAndLogits forward_with_features(torch::Tensor images) override;
   const ResNetOptions& options() const { return options_; }
 
  private:

@@ -12,6 +12,7 @@
 
 #include "collecting_observer.h"
 #include "engine/checkpoint.h"
+#include "engine/data/image_transform.h"
 #include "engine/eval_job.h"
 #include "engine/evaluation_results.h"
 #include "engine/loaded_model.h"
@@ -342,13 +343,18 @@ class EvaluationTest : public QObject {
     const std::string plain = (dir.path() + "/imagenet.safetensors").toStdString();
     write_plain_safetensors(plain, state_dict(*fovea::models::create_model({"airbench94", 1000, 3})));
     r = cli({"predict", "--checkpoint", QString::fromStdString(plain), "--model", "airbench94", photos + "coffee.jpg",
-             "--device", "cpu", "--json"});
+             "--device", "cpu", "--saliency", dir.path() + "/cams", "--json"});
     QVERIFY2(r.code == 0, r.err.c_str());
     out = json::parse(r.out);
     const json& best = out["results"][0]["top"][0];
     QCOMPARE(out["results"][0]["top"].size(), size_t{5});
     QCOMPARE(best["name"].get<std::string>(),
              fovea::resources::class_names("imagenet-1k").at(best["index"].get<size_t>()));
+    // --saliency: the Grad-CAM overlay of the best class, at the model's input size (airbench94: 32 px).
+    const std::string cam = out["results"][0]["saliency"].get<std::string>();
+    QCOMPARE(cam, (dir.path() + "/cams/coffee.gradcam.png").toStdString());
+    const at::Tensor overlay = fovea::engine::read_rgb_image(cam);
+    QCOMPARE(overlay.sizes(), (at::IntArrayRef{32, 32, 3}));
   }
 
   void cliErrorsAreOneLine_data() {

@@ -11,6 +11,7 @@
 
 #include "engine/data/tensor_dataset.h"
 #include "engine/errors.h"
+#include "engine/saliency.h"
 #include "engine/training/batch_mixing.h"
 #include "engine/training/lr_schedule.h"
 #include "engine/training/optimizer_factory.h"
@@ -217,6 +218,31 @@ class TrainingRecipesTest : public QObject {
     QVERIFY(std::abs(data.mean[2] - padded.mean().item<double>()) < 1e-6);
     QVERIFY(std::abs(data.std[1] - padded.std(false).item<double>()) < 1e-6);
     QCOMPARE(data.info.channels, int64_t{3});
+  }
+
+  // With a linear head on the feature map's mean, Grad-CAM is that map weighted by the class's head
+  // weight: here the features are the image itself, so the heat map is the image scaled to [0, 1], and a
+  // class with a negative weight finds no evidence anywhere.
+  void gradCamOfAKnownModel() {
+    struct Identity : fovea::models::ImageClassifier {
+      torch::Tensor forward(torch::Tensor x) override { return forward_with_features(x).logits; }
+      FeaturesAndLogits forward_with_features(torch::Tensor x) override {
+        const torch::Tensor features = x * 1.0;
+        const torch::Tensor pooled = features.mean({1, 2, 3});
+        return {features, at::stack({pooled * 2.0, pooled * -1.0}, 1)};
+      }
+      std::string head_name() const override { return "fc"; }
+    } model;
+    at::Tensor image = at::zeros({1, 1, 8, 8});
+    image.slice(2, 2, 4).slice(3, 5, 7).fill_(3.0);
+    image[0][0][6][1] = 1.5;
+    const auto heat = grad_cam(model, image, 0);
+    QVERIFY(heat.has_value());
+    QCOMPARE(heat->sizes(), (at::IntArrayRef{8, 8}));
+    QVERIFY(close(*heat, image[0][0] / 3.0, 1e-6));
+    QCOMPARE(grad_cam(model, image, 1)->max().item<float>(), 0.0f);
+    TinyNet no_feature_map;
+    QVERIFY(!grad_cam(no_feature_map, at::zeros({1, 2, 1, 1}), 0).has_value());
   }
 
   void presetsApplyAndValidate() {

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "engine/errors.h"
+#include "engine/io/atomic_file.h"
 #include "models/torch_compat.h"
 
 namespace fovea::engine {
@@ -114,6 +115,18 @@ at::Tensor apply_eval_transform(const at::Tensor& rgb, const EvalTransform& t) {
   out.slice(0, dst_y, dst_y + rows).slice(1, dst_x, dst_x + cols)
       .copy_(resized.slice(0, src_y, src_y + rows).slice(1, src_x, src_x + cols));
   return out;
+}
+
+void write_png(const std::string& path, const at::Tensor& image) {
+  const at::Tensor pixels = image.to(at::kByte).cpu().contiguous();
+  const int rows = static_cast<int>(pixels.size(0)), cols = static_cast<int>(pixels.size(1));
+  const bool colour = pixels.size(2) == 3;
+  cv::Mat mat(rows, cols, colour ? CV_8UC3 : CV_8UC1, pixels.data_ptr<uint8_t>());
+  cv::Mat bgr;
+  if (colour) cv::cvtColor(mat, bgr, cv::COLOR_RGB2BGR);
+  std::vector<uchar> bytes;
+  if (!cv::imencode(".png", colour ? bgr : mat, bytes)) throw Error(path + ": cannot encode the image as PNG");
+  write_file_atomically(path, std::string(bytes.begin(), bytes.end()));
 }
 
 at::Tensor normalize_image(const at::Tensor& hwc, const std::array<float, 3>& mean, const std::array<float, 3>& std) {

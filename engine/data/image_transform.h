@@ -40,6 +40,9 @@ at::Tensor read_rgb_image(const std::string& path, bool pinned = false);
 // grey level.
 at::Tensor apply_eval_transform(const at::Tensor& rgb, const EvalTransform& transform);
 
+// Writes RGB (or grey) uint8 HWC as a PNG file, atomically. Throws Error naming the file.
+void write_png(const std::string& path, const at::Tensor& image);
+
 // uint8 HWC (C channels) to float CHW, (x / 255 - mean) / std per channel, as ToTensor + Normalize.
 at::Tensor normalize_image(const at::Tensor& hwc, const std::array<float, 3>& mean, const std::array<float, 3>& std);
 
