@@ -11,6 +11,7 @@
 #include <exception>
 
 #include "engine/errors.h"
+#include "ui/download_dialog.h"
 
 namespace fovea::ui {
 
@@ -23,22 +24,26 @@ DatasetPicker::DatasetPicker(QWidget* parent)
       pathEdit_(new QLineEdit(this)),
       folderButton_(new QPushButton(tr("Folder…"), this)),
       fileButton_(new QPushButton(tr("File…"), this)),
+      downloadButton_(new QPushButton(tr("Download…"), this)),
       statusLabel_(new QLabel(this)) {
   pathEdit_->setObjectName(QStringLiteral("datasetPathEdit"));
   pathEdit_->setPlaceholderText(tr("Folder of a data set: MNIST-style IDX, CIFAR-10/100, or one folder of images per class"));
   pathEdit_->setClearButtonEnabled(true);
   folderButton_->setToolTip(tr("Choose the folder that holds the data set"));
   fileButton_->setToolTip(tr("Choose any file of the data set, e.g. train-images-idx3-ubyte"));
+  downloadButton_->setObjectName(QStringLiteral("datasetDownloadButton"));
+  downloadButton_->setToolTip(tr("Download CIFAR-10, CIFAR-100 or Fashion-MNIST and use it here"));
   statusLabel_->setObjectName(QStringLiteral("datasetStatusLabel"));
   statusLabel_->setWordWrap(true);
   statusLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
   auto* layout = new QGridLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
-  layout->addWidget(pathEdit_, 0, 0, 1, 2);
+  layout->addWidget(pathEdit_, 0, 0, 1, 3);
   layout->addWidget(folderButton_, 1, 0);
   layout->addWidget(fileButton_, 1, 1);
-  layout->addWidget(statusLabel_, 2, 0, 1, 2);
+  layout->addWidget(downloadButton_, 1, 2);
+  layout->addWidget(statusLabel_, 2, 0, 1, 3);
 
   probeDelay_.setSingleShot(true);
   probeDelay_.setInterval(kProbeDelayMs);
@@ -52,6 +57,7 @@ DatasetPicker::DatasetPicker(QWidget* parent)
   });
   connect(folderButton_, &QPushButton::clicked, this, &DatasetPicker::chooseFolder);
   connect(fileButton_, &QPushButton::clicked, this, &DatasetPicker::chooseFile);
+  connect(downloadButton_, &QPushButton::clicked, this, &DatasetPicker::download);
   probe();
 }
 
@@ -83,6 +89,10 @@ void DatasetPicker::chooseFile() {
       tr("Data set files (*-ubyte *-ubyte.gz *.bin data_batch_* test_batch train test meta *.jpg *.jpeg *.png *.JPEG);;"
          "All files (*)"));
   if (!file.isEmpty()) setPath(QDir::toNativeSeparators(file));
+}
+
+void DatasetPicker::download() {
+  if (const std::optional<QString> folder = DownloadDialog::run(this)) setPath(QDir::toNativeSeparators(*folder));
 }
 
 void DatasetPicker::probe() {

@@ -1,5 +1,5 @@
-// A data set chooser: a path field with folder and file buttons, and a line describing what was found
-// there (format, classes, image counts) or, in red, why nothing usable was found.
+// A data set chooser: a path field with folder, file and download buttons, and a line describing what
+// was found there (format, classes, image counts) or, in red, why nothing usable was found.
 #pragma once
 
 #include <QTimer>
@@ -26,6 +26,7 @@ class DatasetPicker final : public QWidget {
   bool isValid() const { return info_.has_value(); }
   const std::optional<engine::DatasetInfo>& info() const { return info_; }
   QString statusText() const;
+  QPushButton* downloadButton() const { return downloadButton_; }
 
  Q_SIGNALS:
   void validityChanged(bool valid);
@@ -33,6 +34,7 @@ class DatasetPicker final : public QWidget {
  private:
   void chooseFolder();
   void chooseFile();
+  void download();  // DownloadDialog, modal; its data set becomes the path
   QString dialogStartFolder() const;
   void probe();
   void showInfo(const engine::DatasetInfo& info);
@@ -41,6 +43,7 @@ class DatasetPicker final : public QWidget {
   QLineEdit* pathEdit_;
   QPushButton* folderButton_;
   QPushButton* fileButton_;
+  QPushButton* downloadButton_;
   QLabel* statusLabel_;
   QTimer probeDelay_;
   std::optional<engine::DatasetInfo> info_;

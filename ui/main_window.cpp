@@ -11,8 +11,11 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <exception>
 
+#include "engine/device.h"
 #include "ui/classify_page.h"
+#include "ui/evaluate_page.h"
 #include "ui/dropped_files.h"
 #include "ui/export_dialog.h"
 #include "ui/job_state_text.h"
@@ -33,22 +36,55 @@ MainWindow::MainWindow(QWidget* parent)
       tabs_(new QTabWidget(this)),
       trainPage_(new TrainPage(tabs_)),
       classifyPage_(new ClassifyPage(tabs_)),
-      jobStateLabel_(new QLabel(this)) {
+      evaluatePage_(new EvaluatePage(tabs_)),
+      jobStateLabel_(new QLabel(this)),
+      deviceLabel_(new QLabel(this)) {
   setWindowTitle(tr("Fovea"));
   setAcceptDrops(true);
   tabs_->setDocumentMode(true);
   tabs_->addTab(trainPage_, tr("Train"));
   tabs_->addTab(classifyPage_, tr("Classify"));
+  tabs_->addTab(evaluatePage_, tr("Evaluate"));
   setCentralWidget(tabs_);
   createMenus();
   connect(classifyPage_, &ClassifyPage::activationRequested, this, &MainWindow::showClassifyPage);
 
   jobStateLabel_->setObjectName(QStringLiteral("jobStateLabel"));
   statusBar()->addPermanentWidget(jobStateLabel_);
-  connect(trainPage_, &TrainPage::jobStateChanged, this, &MainWindow::showJobState);
-  showJobState(trainPage_->jobState());
+  connect(trainPage_, &TrainPage::jobStateChanged, this, &MainWindow::showJobStates);
+  connect(evaluatePage_, &EvaluatePage::jobStateChanged, this, [this](engine::JobState state) {
+    evaluated_ = evaluated_ || state != engine::JobState::Idle;
+    showJobStates();
+  });
+  showJobStates();
+  deviceLabel_->setObjectName(QStringLiteral("deviceLabel"));
+  deviceLabel_->setToolTip(tr("The device \"Automatic\" computes on"));
+  statusBar()->addPermanentWidget(deviceLabel_);
+  probeDevice();
 
   restoreWindowState();
+}
+
+MainWindow::~MainWindow() {
+  if (deviceProbe_.joinable()) deviceProbe_.join();
+}
+
+QString MainWindow::deviceText() const { return deviceLabel_->text(); }
+
+// Asking the runtime for GPUs can take a while (driver start-up): off the GUI thread, once.
+void MainWindow::probeDevice() {
+  deviceLabel_->setText(tr("Device: …"));
+  deviceProbe_ = std::thread([label = deviceLabel_] {
+    QString text;
+    try {
+      text = QString::fromStdString(engine::describe_device(engine::resolve_device("auto")));
+    } catch (const std::exception& e) {
+      text = QString::fromUtf8(e.what());
+    }
+    // The label outlives this thread: the window joins it before its children are destroyed.
+    QMetaObject::invokeMethod(label, [label, text] { label->setText(MainWindow::tr("Device: %1").arg(text)); },
+                              Qt::QueuedConnection);
+  });
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
@@ -100,8 +136,10 @@ void MainWindow::dropEvent(QDropEvent* event) {
   classifyPage_->openPaths(paths);
 }
 
-void MainWindow::showJobState(engine::JobState state) {
-  jobStateLabel_->setText(tr("Training: %1").arg(jobStateText(state)));
+void MainWindow::showJobStates() {
+  QString text = tr("Training: %1").arg(jobStateText(trainPage_->jobState()));
+  if (evaluated_) text += tr(" · Evaluation: %1").arg(jobStateText(evaluatePage_->jobState()));
+  jobStateLabel_->setText(text);
 }
 
 void MainWindow::restoreWindowState() {

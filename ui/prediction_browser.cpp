@@ -151,6 +151,9 @@ void PredictionBrowser::updateSummary() {
   for (QWidget* control : {static_cast<QWidget*>(classCombo_), static_cast<QWidget*>(resultCombo_),
                            static_cast<QWidget*>(orderCombo_), static_cast<QWidget*>(mistakesButton_)})
     control->setEnabled(any);
+  const bool showsPair = model_->pair().has_value();
+  if (showedPair_ && !showsPair) Q_EMIT pairCleared();
+  showedPair_ = showsPair;
   if (const auto pair = model_->pair()) {
     pairLabel_->setText(tr("Cell: true %1 → predicted %2").arg(model_->className(pair->first), model_->className(pair->second)));
     pairLabel_->show();

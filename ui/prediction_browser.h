@@ -42,6 +42,10 @@ class PredictionBrowser final : public QWidget {
   int count() const;  // items shown
   QString summaryText() const;
 
+ Q_SIGNALS:
+  // The true→predicted filter was left (another filter chosen, "Show all", new samples).
+  void pairCleared();
+
  private:
   void applyFilters();
   void updateSummary();
@@ -55,6 +59,7 @@ class PredictionBrowser final : public QWidget {
   QLabel* pairLabel_;
   QPushButton* clearPairButton_;
   QLabel* summary_;
+  bool showedPair_ = false;
 };
 
 }  // namespace fovea::ui
