@@ -138,7 +138,7 @@ EvaluationSummary evaluate_folder(const EvalConfig& config, const DatasetInfo& i
   const std::string split_name = test ? "test" : "train";
   ModelChoice choice;
   choice.model = config.model;
-  choice.num_classes = static_cast<int64_t>(info.class_names.size());
+  choice.default_num_classes = static_cast<int64_t>(info.class_names.size());  // unless the file's head says
   choice.cifar_stem = config.cifar_stem;
   LoadedModel loaded = load_model(config.checkpoint, choice);
   for (const std::string& note : loaded.notes) say(observer, log::Level::Info, note);
@@ -200,7 +200,7 @@ EvaluationSummary evaluate_in_memory(const EvalConfig& config, const DatasetInfo
 
   ModelChoice choice;
   choice.model = config.model;
-  choice.num_classes = static_cast<int64_t>(info.class_names.size());
+  choice.default_num_classes = static_cast<int64_t>(info.class_names.size());  // unless the file's head says
   choice.in_channels = host.images.size(3);
   choice.image_size = host.images.size(1);
   choice.cifar_stem = config.cifar_stem;

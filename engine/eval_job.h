@@ -13,7 +13,7 @@ namespace fovea::engine {
 struct EvalConfig {
   std::string checkpoint;        // any file engine/weights_file.h reads
   std::string model;             // needed only when the file has no Fovea metadata; the class count then
-                                 // comes from the data set
+                                 // comes from the file's classifier head, else from the data set
   bool cifar_stem = false;       // with `model`: ResNet with the 3x3 stride-1 stem
   std::string data_path;         // its test split; a folder data set without one: its only split
   std::string device = "auto";

@@ -57,11 +57,12 @@ void from_metadata(LoadedModel& out, const std::string& text, const ModelChoice&
 }
 
 // The class count of a state dict without metadata: the rows of its classifier's weight.
-int64_t class_count_of(const std::map<std::string, at::Tensor>& tensors, const std::string& path) {
+int64_t class_count_of(const std::map<std::string, at::Tensor>& tensors, const std::string& path, int64_t fallback) {
   for (const char* head : {"fc.weight", "head.weight", "7.weight"}) {
     const auto it = tensors.find(head);
     if (it != tensors.end() && it->second.dim() == 2) return it->second.size(0);
   }
+  if (fallback > 0) return fallback;
   throw ConfigError(path + ": cannot tell the number of classes (no fc.weight or head.weight): give it "
                            "(fovea-cli: --num-classes N)");
 }
@@ -71,7 +72,8 @@ void from_choice(LoadedModel& out, const ModelChoice& choice, const WeightsFile&
   if (choice.model.empty())
     throw ConfigError(path + " has no Fovea metadata to say which model it holds: name the model (fovea-cli: --model NAME)");
   const models::ModelEntry& entry = registry_entry(choice.model, path);
-  const int64_t classes = choice.num_classes > 0 ? choice.num_classes : class_count_of(file.tensors, path);
+  const int64_t classes =
+      choice.num_classes > 0 ? choice.num_classes : class_count_of(file.tensors, path, choice.default_num_classes);
   out.spec = {entry.name, classes, choice.in_channels, choice.cifar_stem, choice.image_size};
   const auto& p = entry.preprocessing;
   out.preprocessing = p;

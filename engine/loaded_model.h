@@ -15,7 +15,8 @@ namespace fovea::engine {
 // What to build when the file does not say (no Fovea metadata): a registry name and the data's shape.
 struct ModelChoice {
   std::string model;        // required without metadata; with it, must name the same model if given
-  int64_t num_classes = 0;  // 0: the rows of the file's classifier weight (fc/head)
+  int64_t num_classes = 0;  // 0: the rows of the file's classifier weight (fc/head), else default_num_classes
+  int64_t default_num_classes = 0;
   int64_t in_channels = 3;
   int64_t image_size = 0;   // 0: the model's default
   bool cifar_stem = false;  // ResNet

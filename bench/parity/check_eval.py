@@ -42,7 +42,6 @@ for c in range(classes):
         size = (int(rng.integers(300, 640)), int(rng.integers(240, 500)))
         image = photo.crop((x, y, x + cw, y + ch)).resize(size, Image.BICUBIC)
         image.save(folder / f"ILSVRC2012_val_{c * per_class + i + 1:08d}.JPEG", quality=90)
-(data / "train").mkdir(exist_ok=True)  # the ImageNet layout: train/ next to val/ (empty here is fine for eval)
 files = sorted(val.rglob("*.JPEG"))
 labels = torch.tensor([synsets.index(f.parent.name) for f in files])
 print(f"{len(files)} JPEGs in {classes} synset folders under {val}")
@@ -58,11 +57,12 @@ def reference(name, model, transform):
     model.eval()
     weights = work / f"{name}.pth"
     torch.save(model.state_dict(), weights)
+    model.cuda()  # on the GPU like Fovea's run: the same cuDNN convolutions (TF32 by default in both)
     logits = []
     with torch.no_grad():
         for start in range(0, len(files), 64):
             batch = torch.stack([transform(Image.open(f).convert("RGB")) for f in files[start:start + 64]])
-            logits.append(model(batch))
+            logits.append(model(batch.cuda()).float().cpu())
     logits = torch.cat(logits)
     top5 = logits.topk(5, 1).indices
     acc1 = 100.0 * (top5[:, 0] == labels).float().mean().item()
@@ -81,7 +81,7 @@ print(f"{'model':10} {'acc1 timm':>9} {'acc1 fovea':>10} {'acc5 timm':>9} {'acc5
 for name, model, transform in cases:
     weights, top1, acc1, acc5 = reference(name, model, transform)
     results = work / f"{name}.csv"
-    run = subprocess.run([cli, "eval", "--checkpoint", str(weights), "--model", name, "--data", str(data),
+    run = subprocess.run([cli, "eval", "--checkpoint", str(weights), "--model", name, "--data", str(val),
                           "--device", "cuda", "--results", str(results), "--json"], capture_output=True, text=True)
     if run.returncode != 0:
         print(run.stderr[-2000:])
