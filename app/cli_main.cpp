@@ -140,6 +140,9 @@ int main(int argc, char** argv) {
   eval->add_flag("--bf16", eval_config.mixed_precision, "bf16 autocast on a GPU (default: float32)");
   std::string results_path;
   eval->add_option("--results", results_path, "Write every image's top-5 classes and loss to this CSV file");
+  eval->add_option("--workers", eval_config.workers, "Image folders: decoding threads (default: one per core)");
+  eval->add_flag("--resize-on-gpu", eval_config.resize_on_gpu,
+                 "Image folders on a GPU: the decoding threads only decode, the GPU resizes and crops");
   eval->add_flag("--json", json, "Print one JSON object on stdout");
 
   fovea::cli::PredictRequest predict_request;

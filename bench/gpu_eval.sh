@@ -8,17 +8,22 @@ deps=".carry/device/with-deps.sh"
 export PYTHONUNBUFFERED=1
 bash "$deps" cmake --preset cuda > "$out/configure.log" 2>&1
 bash "$deps" cmake --build --preset cuda -j16 --target fovea-cli > "$out/build.log" 2>&1 || { grep -E "error" -A3 "$out/build.log" | head -40; exit 1; }
-bash "$deps" python3 bench/parity/check_eval.py build/cuda/app/fovea-cli /tmp/eval "${PER_CLASS:-10}" 2>&1 | tee "$out/eval_parity.txt"
+[ -n "${SKIP_PARITY:-}" ] || bash "$deps" python3 bench/parity/check_eval.py build/cuda/app/fovea-cli /tmp/eval "${PER_CLASS:-10}" 2>&1 | tee "$out/eval_parity.txt"
 python3 bench/make_bench_jpegs.py /tmp/jpegs/val 10000 | tee "$out/jpegs.txt"
+evaluate() {  # MODEL LABEL ARGS...
+  local model=$1 label=$2; shift 2
+  bash "$deps" build/cuda/app/fovea-cli eval --checkpoint /tmp/$model.pth --model $model --data /tmp/jpegs --device cuda --bf16 --json "$@" 2>/dev/null \
+    | python3 -c "import json,sys; d=json.load(sys.stdin); print('$model $label:', d['images'], 'images', round(d['images_per_second']), 'images/s')" | tee -a "$out/eval_speed.txt"
+}
 for model in resnet50 vit_base; do
   python3 -c "import torch,torchvision,timm; m = torchvision.models.resnet50() if '$model'=='resnet50' else timm.create_model('vit_base_patch16_224'); torch.save(m.state_dict(), '/tmp/$model.pth')"
-  for pass in 1 2; do
-    bash "$deps" build/cuda/app/fovea-cli eval --checkpoint /tmp/$model.pth --model $model --data /tmp/jpegs --device cuda --bf16 --json 2>/dev/null \
-      | python3 -c "import json,sys; d=json.load(sys.stdin); print('$model pass $pass:', d['images'], 'images', round(d['images_per_second']), 'images/s')" | tee -a "$out/eval_speed.txt"
-  done
+  evaluate $model "warm-up pass"
+  evaluate $model "CPU resize, 16 workers (default)"
+  evaluate $model "CPU resize, 15 workers" --workers 15
+  evaluate $model "GPU resize, 16 workers" --resize-on-gpu
 done
 for model in resnet50; do
-  files=$(ls /tmp/jpegs/val/class00/*.JPEG | head -50)
+  files=$(find /tmp/jpegs/val/class00 -name '*.JPEG' | sort | head -50 || true)
   bash "$deps" build/cuda/app/fovea-cli predict --checkpoint /tmp/$model.pth --model $model $files --device cuda --json 2>/dev/null \
     | python3 -c "import json,sys,statistics; d=json.load(sys.stdin); ms=[r['milliseconds'] for r in d['results']]; print('$model classify: first %.1f ms, median of the rest %.2f ms' % (ms[0], statistics.median(ms[1:])))" | tee -a "$out/eval_speed.txt"
 done

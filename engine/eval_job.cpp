@@ -1,6 +1,7 @@
 #include "engine/eval_job.h"
 
 #include <torch/nn/module.h>
+#include <torch/utils.h>
 
 #include <chrono>
 
@@ -11,6 +12,7 @@
 #include "engine/training/batch_maker.h"
 #include "engine/training/evaluator.h"
 #include "engine/training/folder_evaluator.h"
+#include "models/image_classifier.h"
 
 namespace fovea::engine {
 namespace {
@@ -23,6 +25,13 @@ std::string percent(double fraction) {
   char text[32];
   std::snprintf(text, sizeof text, "%.3f", 100 * fraction);
   return text;
+}
+
+// CNNs on GPUs run fastest with channels_last weights (the batches already come in that layout).
+void use_channels_last(models::ImageClassifier& model) {
+  torch::NoGradGuard no_grad;
+  for (auto& p : model.parameters())
+    if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
 }
 
 // Token models cut the image into a grid of the size they were built for; CNNs pool whatever comes.
@@ -39,6 +48,7 @@ void validate(const EvalConfig& c) {
   if (c.batch_size < 1) throw ConfigError("batch size must be at least 1, got " + std::to_string(c.batch_size));
   if (c.limit < 0) throw ConfigError("the image limit must not be negative, got " + std::to_string(c.limit));
   if (c.sample_predictions < 0) throw ConfigError("sample prediction count must not be negative");
+  if (c.workers < 0 || c.workers > 1024) throw ConfigError("workers must be between 0 and 1024, got " + std::to_string(c.workers));
 }
 
 namespace {
@@ -147,6 +157,7 @@ EvaluationSummary evaluate_folder(const EvalConfig& config, const DatasetInfo& i
     throw ConfigError(config.checkpoint + ": the model takes " + std::to_string(loaded.spec.in_channels) +
                       "-channel images; image folders give RGB (or grey) images");
   loaded.model->to(device);
+  if (device.is_cuda() && takes_any_image_size(loaded.spec.name)) use_channels_last(*loaded.model);
   control.checkpoint();
 
   FolderEvalOptions options;
@@ -157,6 +168,8 @@ EvaluationSummary evaluate_folder(const EvalConfig& config, const DatasetInfo& i
   options.in_channels = loaded.spec.in_channels;
   options.bf16_autocast = config.mixed_precision && device.is_cuda();
   options.keep_every_image = config.per_image_results;
+  options.resize_on_device = config.resize_on_gpu;
+  options.batches.threads = config.workers;
   std::vector<int64_t> order = chosen_positions(static_cast<int64_t>(files.size()), config.limit);
   const auto count = static_cast<int64_t>(order.size());
   say(observer, log::Level::Info,

@@ -1,6 +1,7 @@
 // The Classify page and the export dialog, offscreen: checkpoints and images dropped on the page or the
 // window (one, several, a folder, files that are not images, a corrupt and a huge one), a checkpoint
-// without metadata that needs the model chosen, a pasted image, and exports written off the GUI thread.
+// without metadata that needs the model chosen, a pasted image, the Grad-CAM toggle (a CNN's map, a ViT's
+// refusal), and exports written off the GUI thread.
 #include <QClipboard>
 #include <QComboBox>
 #include <QDir>
@@ -18,11 +19,13 @@
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 #include <QUrl>
 
 #include <ATen/ATen.h>
 
 #include "engine/checkpoint.h"
+#include "engine/data/image_transform.h"
 #include "engine/io/safetensors.h"
 #include "engine/tensor_convert.h"
 #include "models/registry.h"
@@ -94,6 +97,8 @@ class TestUiClassify : public QObject {
   void folderClassifiesItsImages();
   void pasteClassifiesClipboardImage();
   void windowForwardsDropsToClassify();
+  void gradCamToggleShowsTheMap();
+  void gradCamNeedsAConvolutionalNetwork();
   void exportWritesSafetensors();
   void exportShowsErrors();
 
@@ -104,6 +109,7 @@ class TestUiClassify : public QObject {
   QTemporaryDir dir_;
   QString foveaCheckpoint_;
   QString plainCheckpoint_;
+  QString vitCheckpoint_;
 };
 
 void TestUiClassify::initTestCase() {
@@ -123,6 +129,12 @@ void TestUiClassify::initTestCase() {
   plainCheckpoint_ = path(QStringLiteral("plain.safetensors"));
   writePlainSafetensors(plainCheckpoint_.toStdString(),
                         fovea::engine::state_dict(*fovea::models::create_model({"airbench94", 1000, 3})));
+
+  vitCheckpoint_ = path(QStringLiteral("vit.safetensors"));
+  fovea::engine::save_checkpoint(
+      vitCheckpoint_.toStdString(), *fovea::models::create_model({"vit_tiny", 10, 3, false, 32}),
+      R"({"model":{"name":"vit_tiny","num_classes":10,"in_channels":3,"image_size":32},)"
+      R"("preprocessing":{"height":32,"width":32,"mean":[0.49,0.48,0.45],"std":[0.25,0.24,0.26]}})");
 
   fovea::testing::write_text(path(QStringLiteral("notes.txt")).toStdString(), "not an image\n");
   // A JPEG's first bytes, then noise: the decoder starts and fails.
@@ -320,6 +332,92 @@ void TestUiClassify::windowForwardsDropsToClassify() {
   QDragEnterEvent enter(QPoint(5, 5), Qt::CopyAction, &text, Qt::LeftButton, Qt::NoModifier);
   QCoreApplication::sendEvent(&window, &enter);
   QVERIFY(!enter.isAccepted());
+}
+
+// The model's 32 x 32 crop of a photo, as the Classify page's model sees it.
+QImage modelCrop(const QString& file) {
+  const at::Tensor crop = fovea::engine::apply_eval_transform(fovea::engine::read_rgb_image(file.toStdString()),
+                                                              fovea::engine::EvalTransform{32, 32}).contiguous();
+  return QImage(crop.data_ptr<uint8_t>(), int(crop.size(1)), int(crop.size(0)), int(crop.size(1)) * 3,
+                QImage::Format_RGB888).copy();
+}
+
+void TestUiClassify::gradCamToggleShowsTheMap() {
+  ClassifyPage page;
+  page.resize(1000, 700);
+  page.show();
+  loadFoveaCheckpoint(page);
+  const QString chelsea = kPhotos + QStringLiteral("chelsea.jpg");
+  page.classifyFiles({chelsea});
+  QTRY_COMPARE_WITH_TIMEOUT(page.results()->finishedCount(), 1, kClassifyTimeoutMs);
+  const auto result = page.results()->resultAt(0);
+  QVERIFY(result && isRankedTopFive(*result));
+  fovea::ui::ClassificationDetails* details = page.details();
+  const QImage plain = details->previewImage();
+  QVERIFY(!plain.isNull());
+  QVERIFY(details->saliencyImage().isNull());
+  QVERIFY(!details->saliencyButton()->toolTip().isEmpty());
+
+  // On: the map of the best class, at the model's input size, over the model's crop.
+  QTest::mouseClick(details->saliencyButton(), Qt::LeftButton);
+  QVERIFY(details->isSaliencyOn());
+  QTRY_VERIFY_WITH_TIMEOUT(!details->saliencyImage().isNull(), kClassifyTimeoutMs);
+  const QImage overlay = details->saliencyImage().convertToFormat(QImage::Format_RGB888);
+  QCOMPARE(overlay.size(), QSize(32, 32));
+  const QImage crop = modelCrop(chelsea);
+  QCOMPARE(crop.size(), overlay.size());
+  // The crop blended with the jet colours at 45 %: no channel moves further than 0.45 * 255, some move.
+  int largest = 0;
+  for (int y = 0; y < crop.height(); ++y)
+    for (int x = 0; x < crop.width() * 3; ++x)
+      largest = std::max(largest, std::abs(int(overlay.constScanLine(y)[x]) - int(crop.constScanLine(y)[x])));
+  QVERIFY2(largest > 0 && largest <= 116, qPrintable(QString::number(largest)));
+  QVERIFY(details->previewImage() != plain);
+  QVERIFY2(details->saliencyText().contains(QStringLiteral("“%1”").arg(result->top.first().name)),
+           qPrintable(details->saliencyText()));
+  QCOMPARE(details->topClasses()->markedClass(), result->top.first().index);
+
+  // A click on the second bar explains that class.
+  const fovea::ui::ClassScoreItem second = result->top.at(1);
+  fovea::ui::TopClassesView* bars = details->topClasses();
+  QTest::mouseClick(bars, Qt::LeftButton, {}, QPoint(bars->width() / 2, bars->rowTop(second.index) + 5));
+  QTRY_COMPARE_WITH_TIMEOUT(bars->markedClass(), second.index, kClassifyTimeoutMs);
+  QVERIFY2(details->saliencyText().contains(QStringLiteral("“%1”").arg(second.name)), qPrintable(details->saliencyText()));
+  QCOMPARE(details->saliencyImage().size(), QSize(32, 32));
+  if (const QString pictures = qEnvironmentVariable("FOVEA_TEST_SCREENSHOT_DIR"); !pictures.isEmpty())
+    QVERIFY(page.grab().save(QDir(pictures).filePath(QStringLiteral("classify-gradcam.png"))));
+
+  // Off: the image itself again.
+  QTest::mouseClick(details->saliencyButton(), Qt::LeftButton);
+  QVERIFY(details->saliencyImage().isNull());
+  QCOMPARE(details->previewImage(), plain);
+  QVERIFY(details->saliencyText().isEmpty());
+
+  // A pasted image (kept in memory) has its map too; the toggle stays on for the new row.
+  details->setSaliencyOn(true);
+  page.classifyImage(QImage(chelsea), QStringLiteral("Pasted image"));
+  QCOMPARE(page.results()->currentRow(), 1);
+  QTRY_COMPARE_WITH_TIMEOUT(page.results()->finishedCount(), 2, kClassifyTimeoutMs);
+  QTRY_VERIFY_WITH_TIMEOUT(!details->saliencyImage().isNull(), kClassifyTimeoutMs);
+  QCOMPARE(details->saliencyImage().size(), QSize(32, 32));
+  QCOMPARE(details->topClasses()->markedClass(), page.results()->resultAt(1)->top.first().index);
+}
+
+void TestUiClassify::gradCamNeedsAConvolutionalNetwork() {
+  ClassifyPage page;
+  page.show();
+  QVERIFY(dropFiles(&page, {vitCheckpoint_}));
+  QTRY_VERIFY_WITH_TIMEOUT(page.model().has_value(), kLoadTimeoutMs);
+  QCOMPARE(page.model()->model, QStringLiteral("vit_tiny"));
+  page.classifyFiles({kPhotos + QStringLiteral("coffee.jpg")});
+  QTRY_COMPARE_WITH_TIMEOUT(page.results()->finishedCount(), 1, kClassifyTimeoutMs);
+  QVERIFY(isRankedTopFive(*page.results()->resultAt(0)));
+  const QImage plain = page.details()->previewImage();
+  page.details()->setSaliencyOn(true);
+  QTRY_VERIFY_WITH_TIMEOUT(page.details()->saliencyText().contains(QStringLiteral("Grad-CAM needs a convolutional network")),
+                           kClassifyTimeoutMs);
+  QVERIFY(page.details()->saliencyImage().isNull());
+  QCOMPARE(page.details()->previewImage(), plain);  // the image stays in view
 }
 
 void TestUiClassify::exportWritesSafetensors() {

@@ -2,7 +2,7 @@
 // evaluated on a small generated image folder gives the engine's own numbers; the per-class table, the
 // confusion matrix (a click selects the cell's images in the gallery), the most confident mistakes and
 // the CSV/JSON files follow from them; a long run cancels back to idle; the data set picker offers a
-// download; the status bar names the compute device.
+// download; a gallery image's Grad-CAM map; the status bar names the compute device.
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
@@ -15,6 +15,7 @@
 #include <QLocale>
 #include <QPushButton>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -42,6 +43,8 @@
 #include "ui/main_window.h"
 #include "ui/prediction_browser.h"
 #include "ui/prediction_list_model.h"
+#include "ui/saliency_dialog.h"
+#include "ui/sample_image.h"
 #include "ui/train_page.h"
 #include "ui/train_settings_form.h"
 
@@ -92,6 +95,7 @@ class TestUiEvaluate : public QObject {
   void init();
   void evaluatesAFolderEndToEnd();
   void cancelReturnsToIdle();
+  void galleryImageShowsGradCam();
   void filesWithMetadataNeedNoModel();
   void datasetPickerOffersADownload();
   void statusBarNamesTheDevice();
@@ -286,6 +290,59 @@ void TestUiEvaluate::evaluatesAFolderEndToEnd() {
   // Written atomically: nothing but the two files is left in the folder.
   QCOMPARE(QDir(QFileInfo(csvPath).path()).entryList(QDir::Files).size(), 2);
   QVERIFY(!page.saveCsv(dir_.filePath(QStringLiteral("missing/folder/eval.csv"))).isEmpty());
+}
+
+// A double-click on a gallery image: the evaluated model's Grad-CAM map of its prediction, on the crop.
+void TestUiEvaluate::galleryImageShowsGradCam() {
+  EvaluatePage page;
+  page.resize(1400, 900);
+  page.show();
+  chooseInputs(page, data_, 5);
+  QTest::mouseClick(page.evaluateButton(), Qt::LeftButton);
+  QTRY_COMPARE_WITH_TIMEOUT(page.jobState(), JobState::Finished, kEvalTimeoutMs);
+  fovea::ui::PredictionBrowser* gallery = page.gallery();
+  QCOMPARE(gallery->count(), kClasses * kPerClass);
+  QVERIFY(!page.saliencyDialog());  // made when first needed
+
+  const int row = 2;
+  const fovea::engine::SamplePrediction& sample = gallery->model()->sampleAt(row);
+  QListView* view = gallery->view();
+  const QModelIndex index = gallery->model()->index(row);
+  view->scrollTo(index);
+  QTRY_VERIFY(view->visualRect(index).isValid());
+  // As a mouse does it: the first click's press and release, then the second press as a double-click.
+  QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, view->visualRect(index).center());
+  QTest::mouseDClick(view->viewport(), Qt::LeftButton, {}, view->visualRect(index).center());
+  fovea::ui::SaliencyDialog* dialog = page.saliencyDialog();
+  QVERIFY(dialog);
+  QVERIFY(dialog->isVisible());
+  QVERIFY(dialog->isBusy());
+  QSignalSpy explained(dialog, &fovea::ui::SaliencyDialog::explained);
+  QVERIFY(explained.wait(kEvalTimeoutMs));
+  const auto result = explained.first().first().value<fovea::ui::SaliencyResult>();
+  QVERIFY2(result.error.isEmpty(), qPrintable(result.error));
+  QVERIFY(!result.unsupported);
+  QCOMPARE(result.classIndex, qint64(predicted(sample)));
+  // The map covers the crop the gallery holds, which the model saw as it is.
+  const QImage overlay = dialog->overlay();
+  QCOMPARE(overlay.size(), QSize(sample.image.width, sample.image.height));
+  QCOMPARE(result.crop.size(), overlay.size());
+  QVERIFY(result.crop.convertToFormat(QImage::Format_RGB888) == fovea::ui::toQImage(sample.image).convertToFormat(QImage::Format_RGB888));
+  QVERIFY(overlay != result.crop);
+  // The data set's class names, not the plain checkpoint's "class N".
+  QVERIFY2(dialog->statusText().contains(QStringLiteral("“class%1”").arg(predicted(sample))), qPrintable(dialog->statusText()));
+
+  if (const QString pictures = qEnvironmentVariable("FOVEA_TEST_SCREENSHOT_DIR"); !pictures.isEmpty()) {
+    QVERIFY(page.grab().save(QDir(pictures).filePath(QStringLiteral("evaluate-page.png"))));
+    QVERIFY(dialog->grab().save(QDir(pictures).filePath(QStringLiteral("evaluate-gradcam.png"))));
+  }
+
+  // Another image reuses the loaded model.
+  page.showSaliency(0);
+  QVERIFY(explained.wait(kEvalTimeoutMs));
+  QCOMPARE(explained.last().first().value<fovea::ui::SaliencyResult>().classIndex,
+           qint64(predicted(gallery->model()->sampleAt(0))));
+  QVERIFY(!dialog->overlay().isNull());
 }
 
 void TestUiEvaluate::cancelReturnsToIdle() {

@@ -40,7 +40,30 @@ struct LoadedModelInfo {
   QStringList notes;    // what was read and chosen, for people
 };
 
+// What to build for a checkpoint without Fovea metadata (engine::ModelChoice in Qt terms); a file with
+// metadata says all of it itself.
+struct ModelRequest {
+  QString model;       // registry name; empty: the file must name it
+  int classes = 0;     // 0: the rows of the file's classifier weight
+  int channels = 3;
+  int imageSize = 0;   // 0: the model's default
+  bool cifarStem = false;
+  bool operator==(const ModelRequest&) const = default;
+};
+
+// A Grad-CAM map of one image for one class, or why there is none.
+struct SaliencyResult {
+  int id = 0;               // the request's id (the classification's, on the Classify page)
+  qint64 classIndex = -1;   // the class it explains
+  QString className;
+  QImage crop;              // what the model saw, at its input size
+  QImage overlay;           // the heat map over `crop`, same size
+  bool unsupported = false; // the model has no convolutional feature map (ViT, Vim, Mamba-2)
+  QString error;
+};
+
 }  // namespace fovea::ui
 
 Q_DECLARE_METATYPE(fovea::ui::ImageClassification)
 Q_DECLARE_METATYPE(fovea::ui::LoadedModelInfo)
+Q_DECLARE_METATYPE(fovea::ui::SaliencyResult)

@@ -2,7 +2,9 @@
 
 #include <QKeySequence>
 #include <QLabel>
+#include <QHBoxLayout>
 #include <QLocale>
+#include <QToolButton>
 #include <QVBoxLayout>
 #include <algorithm>
 
@@ -13,13 +15,17 @@ namespace fovea::ui {
 namespace {
 
 constexpr int kMinPreviewSide = 160;
+// Model inputs are small (32 pixels for CIFAR): the map may grow further than a photo's preview.
+constexpr int kMaxSaliencyScale = 8;
 
 }  // namespace
 
 ClassificationDetails::ClassificationDetails(QWidget* parent)
     : QWidget(parent),
       title_(new QLabel(this)),
+      saliencyButton_(new QToolButton(this)),
       preview_(new QLabel(this)),
+      saliencyNote_(new QLabel(this)),
       topClasses_(new TopClassesView(this)),
       info_(new QLabel(this)),
       error_(new QLabel(this)) {
@@ -28,6 +34,15 @@ ClassificationDetails::ClassificationDetails(QWidget* parent)
   titleFont.setBold(true);
   title_->setFont(titleFont);
   title_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  saliencyButton_->setObjectName(QStringLiteral("saliencyButton"));
+  saliencyButton_->setText(tr("Grad-CAM"));
+  saliencyButton_->setCheckable(true);
+  saliencyButton_->setToolButtonStyle(Qt::ToolButtonTextOnly);
+  saliencyButton_->setToolTip(tr("Show where the evidence for a class lies: a Grad-CAM heat map over the model's "
+                                 "input crop (convolutional networks only). Click a class's bar to explain that class."));
+  saliencyNote_->setObjectName(QStringLiteral("saliencyNote"));
+  saliencyNote_->setAlignment(Qt::AlignCenter);
+  saliencyNote_->setWordWrap(true);
   preview_->setAlignment(Qt::AlignCenter);
   preview_->setMinimumSize(kMinPreviewSide, kMinPreviewSide);
   preview_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
@@ -39,19 +54,29 @@ ClassificationDetails::ClassificationDetails(QWidget* parent)
   error_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   error_->setStyleSheet(QStringLiteral("color: #c62828;"));
 
+  auto* header = new QHBoxLayout;
+  header->addWidget(title_, 1);
+  header->addWidget(saliencyButton_);
   auto* layout = new QVBoxLayout(this);
-  layout->addWidget(title_);
+  layout->addLayout(header);
   layout->addWidget(preview_, 1);
+  layout->addWidget(saliencyNote_);
   layout->addWidget(topClasses_);
   layout->addWidget(info_);
   layout->addWidget(error_);
+  connect(saliencyButton_, &QToolButton::toggled, this, [this](bool on) {
+    updatePreview();
+    saliencyNote_->setVisible(on && !saliencyNote_->text().isEmpty());
+    Q_EMIT saliencyToggled(on);
+  });
+  connect(topClasses_, &TopClassesView::classClicked, this, &ClassificationDetails::classChosen);
   showNothing();
 }
 
 void ClassificationDetails::showResult(const QString& title, const ImageClassification& result) {
   title_->setText(title);
   image_ = result.preview;
-  updatePreview();
+  clearSaliency();
   topClasses_->setScores(result.top);
   error_->setText(result.error);
   error_->setVisible(!result.error.isEmpty());
@@ -71,7 +96,7 @@ void ClassificationDetails::showResult(const QString& title, const ImageClassifi
 void ClassificationDetails::showPending(const QString& title, const QString& note) {
   title_->setText(title);
   image_ = {};
-  updatePreview();
+  clearSaliency();
   topClasses_->setScores({});
   info_->setText(note);
   info_->setToolTip({});
@@ -87,6 +112,47 @@ void ClassificationDetails::showNothing() {
 
 QString ClassificationDetails::errorText() const { return error_->text(); }
 
+QString ClassificationDetails::saliencyText() const { return saliencyNote_->isHidden() ? QString() : saliencyNote_->text(); }
+
+QImage ClassificationDetails::previewImage() const { return preview_->pixmap().toImage(); }
+
+bool ClassificationDetails::isSaliencyOn() const { return saliencyButton_->isChecked(); }
+
+void ClassificationDetails::setSaliencyOn(bool on) { saliencyButton_->setChecked(on); }
+
+void ClassificationDetails::clearSaliency() {
+  overlay_ = {};
+  saliencyNote_->clear();
+  saliencyNote_->hide();
+  topClasses_->setMarkedClass(-1);
+  updatePreview();
+}
+
+void ClassificationDetails::showSaliencyPending(const QString& className) {
+  clearSaliency();
+  saliencyNote_->setText(tr("Computing the Grad-CAM map of “%1”…").arg(className));
+  saliencyNote_->setVisible(isSaliencyOn());
+}
+
+void ClassificationDetails::showSaliency(const SaliencyResult& result) {
+  clearSaliency();
+  if (result.unsupported) {
+    saliencyNote_->setText(tr("Grad-CAM needs a convolutional network (ResNet, airbench94); this model has no "
+                              "convolutional feature map."));
+  } else if (!result.error.isEmpty()) {
+    saliencyNote_->setText(tr("No Grad-CAM map: %1").arg(result.error));
+  } else {
+    overlay_ = result.overlay;
+    topClasses_->setMarkedClass(result.classIndex);
+    saliencyNote_->setText(tr("Grad-CAM of “%1” on the model's %2 × %3 input · click a bar to explain another class")
+                               .arg(result.className)
+                               .arg(result.overlay.width())
+                               .arg(result.overlay.height()));
+  }
+  saliencyNote_->setVisible(isSaliencyOn());
+  updatePreview();
+}
+
 void ClassificationDetails::resizeEvent(QResizeEvent* event) {
   QWidget::resizeEvent(event);
   updatePreview();
@@ -94,6 +160,11 @@ void ClassificationDetails::resizeEvent(QResizeEvent* event) {
 
 // Never scaled up past twice the preview's size: small images stay recognisably small.
 void ClassificationDetails::updatePreview() {
+  if (isSaliencyOn() && !overlay_.isNull()) {
+    const QSize room = preview_->size().boundedTo(overlay_.size() * kMaxSaliencyScale);
+    preview_->setPixmap(QPixmap::fromImage(overlay_.scaled(room, Qt::KeepAspectRatio, Qt::SmoothTransformation)));
+    return;
+  }
   if (image_.isNull()) {
     preview_->setPixmap({});
     preview_->setText(tr("(no preview)"));

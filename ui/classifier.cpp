@@ -19,6 +19,7 @@ Classifier::Classifier(QObject* parent)
   connect(worker_, &ClassifierWorker::modelLoaded, this, &Classifier::modelLoaded);
   connect(worker_, &ClassifierWorker::loadFailed, this, &Classifier::loadFailed);
   connect(worker_, &ClassifierWorker::classified, this, &Classifier::classified);
+  connect(worker_, &ClassifierWorker::explained, this, &Classifier::explained);
   thread_->start();
 }
 
@@ -32,6 +33,7 @@ Classifier::~Classifier() {
 void Classifier::registerMetaTypes() {
   qRegisterMetaType<ImageClassification>();
   qRegisterMetaType<LoadedModelInfo>();
+  qRegisterMetaType<SaliencyResult>();
 }
 
 template <typename Call>
@@ -39,8 +41,8 @@ void Classifier::post(Call&& call) {
   QMetaObject::invokeMethod(worker_, std::forward<Call>(call), Qt::QueuedConnection);
 }
 
-void Classifier::load(const QString& path, const QString& model) {
-  post([worker = worker_, path, model] { worker->load(path, model); });
+void Classifier::load(const QString& path, const ModelRequest& request) {
+  post([worker = worker_, path, request] { worker->load(path, request); });
 }
 
 void Classifier::classifyFile(int id, const QString& path) {
@@ -49,6 +51,18 @@ void Classifier::classifyFile(int id, const QString& path) {
 
 void Classifier::classifyImage(int id, const QImage& image, const QString& source) {
   post([worker = worker_, id, image, source] { worker->classifyImage(id, image, source); });
+}
+
+void Classifier::explainFile(int id, const QString& path, qint64 classIndex) {
+  post([worker = worker_, id, path, classIndex] { worker->explainFile(id, path, classIndex); });
+}
+
+void Classifier::explainImage(int id, const QImage& image, qint64 classIndex) {
+  post([worker = worker_, id, image, classIndex] { worker->explainImage(id, image, classIndex); });
+}
+
+void Classifier::explainCrop(int id, const QString& checkpoint, const QImage& crop, qint64 classIndex) {
+  post([worker = worker_, id, checkpoint, crop, classIndex] { worker->explainCrop(id, checkpoint, crop, classIndex); });
 }
 
 }  // namespace fovea::ui

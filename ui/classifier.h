@@ -26,9 +26,13 @@ class Classifier final : public QObject {
 
   static void registerMetaTypes();
 
-  void load(const QString& path, const QString& model);
+  void load(const QString& path, const QString& model) { load(path, ModelRequest{model}); }
+  void load(const QString& path, const ModelRequest& request);
   void classifyFile(int id, const QString& path);
   void classifyImage(int id, const QImage& image, const QString& source);
+  void explainFile(int id, const QString& path, qint64 classIndex);
+  void explainImage(int id, const QImage& image, qint64 classIndex);
+  void explainCrop(int id, const QString& checkpoint, const QImage& crop, qint64 classIndex);
   // Requests with an id below `id` that have not started are skipped.
   void skipBelow(int id) { firstWanted_->store(id); }
 
@@ -36,6 +40,7 @@ class Classifier final : public QObject {
   void modelLoaded(const fovea::ui::LoadedModelInfo& info);
   void loadFailed(const QString& path, const QString& message);
   void classified(const fovea::ui::ImageClassification& result);
+  void explained(const fovea::ui::SaliencyResult& result);
 
  private:
   template <typename Call>

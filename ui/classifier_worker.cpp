@@ -7,11 +7,13 @@
 #include <optional>
 
 #include <ATen/ATen.h>
+#include <torch/autograd.h>
 
 #include "engine/data/image_transform.h"
 #include "engine/device.h"
 #include "engine/errors.h"
 #include "engine/predictor.h"
+#include "engine/saliency.h"
 #include "engine/weights_file.h"
 
 namespace fovea::ui {
@@ -45,6 +47,13 @@ QImage previewOf(const at::Tensor& rgb) {
   return view.scaled(kPreviewSide, kPreviewSide, Qt::KeepAspectRatio, Qt::SmoothTransformation);
 }
 
+// A deep copy of RGB uint8 HWC pixels at their own size.
+QImage toQImage(const at::Tensor& rgb) {
+  const at::Tensor pixels = rgb.contiguous();
+  const int height = int(pixels.size(0)), width = int(pixels.size(1));
+  return QImage(pixels.data_ptr<uint8_t>(), width, height, qsizetype(width) * 3, QImage::Format_RGB888).copy();
+}
+
 at::Tensor toRgbTensor(const QImage& image) {
   const QImage rgb = image.convertToFormat(QImage::Format_RGB888);
   at::Tensor out = at::empty({rgb.height(), rgb.width(), 3}, at::kByte);
@@ -58,6 +67,37 @@ at::Tensor toRgbTensor(const QImage& image) {
 struct ClassifierWorker::State {
   std::optional<c10::Device> device;
   std::unique_ptr<engine::Predictor> predictor;
+  QString path;  // the predictor's checkpoint
+
+  SaliencyResult saliencyResult(int id, qint64 asked, const std::optional<engine::SaliencyMap>& map) const {
+    SaliencyResult out;
+    out.id = id;
+    out.classIndex = asked;
+    if (!map) {
+      out.unsupported = true;
+      return out;
+    }
+    out.classIndex = map->class_index;
+    out.className = QString::fromStdString(predictor->class_names().at(size_t(map->class_index)));
+    out.crop = toQImage(map->image);
+    out.overlay = toQImage(map->overlay);
+    return out;
+  }
+
+  // The evaluation fed `rgb` to the model as it is: no resize or crop again, only the normalisation.
+  std::optional<engine::SaliencyMap> saliencyOfInput(const at::Tensor& rgb, int64_t classIndex) const {
+    const engine::LoadedModel& loaded = predictor->loaded();
+    const at::Tensor view = loaded.spec.in_channels == 1 ? rgb.narrow(2, 0, 1) : rgb;  // grey crops: R = G = B
+    const at::Tensor input = engine::normalize_image(view, loaded.mean, loaded.std).unsqueeze(0).to(predictor->device());
+    if (classIndex < 0) {
+      torch::NoGradGuard noGrad;
+      classIndex = loaded.model->forward(input).argmax(1).item<int64_t>();
+    }
+    if (classIndex >= loaded.spec.num_classes) throw std::out_of_range("the model has no class " + std::to_string(classIndex));
+    const std::optional<at::Tensor> heat = engine::grad_cam(*loaded.model, input, classIndex);
+    if (!heat) return std::nullopt;
+    return engine::SaliencyMap{rgb, *heat, engine::overlay_heat(rgb, *heat), classIndex};
+  }
 
   ImageClassification classify(int id, const QString& source, const at::Tensor& rgb) const {
     ImageClassification out;
@@ -88,8 +128,10 @@ ImageClassification ClassifierWorker::refusal(int id, const QString& source, con
   return out;
 }
 
-void ClassifierWorker::load(const QString& path, const QString& model) {
+void ClassifierWorker::load(const QString& path, const ModelRequest& request) {
+  const QString& model = request.model;
   if (firstWanted_->load() == INT_MAX) return;  // closing
+  state_->path.clear();  // explainCrop() must not take the previous model for this one
   const std::string file = path.toStdString();
   bool hasMetadata = false;
   try {
@@ -98,7 +140,13 @@ void ClassifierWorker::load(const QString& path, const QString& model) {
     // Not safetensors (a .pth file) or unreadable: load_model says which.
   }
   engine::ModelChoice choice;
-  if (!hasMetadata) choice.model = model.toStdString();
+  if (!hasMetadata) {
+    choice.model = model.toStdString();
+    choice.num_classes = request.classes;
+    choice.in_channels = request.channels;
+    choice.image_size = request.imageSize;
+    choice.cifar_stem = request.cifarStem;
+  }
   try {
     if (!state_->device) {
       engine::use_all_cpu_cores();  // this thread's setting
@@ -115,6 +163,7 @@ void ClassifierWorker::load(const QString& path, const QString& model) {
     for (const std::string& note : loaded.notes) info.notes.append(QString::fromStdString(note));
     // The previous model stays in use until the new one is ready.
     state_->predictor = std::make_unique<engine::Predictor>(std::move(loaded), *state_->device);
+    state_->path = path;
     Q_EMIT modelLoaded(info);
   } catch (const engine::ConfigError& e) {
     QString message = QString::fromStdString(e.what());
@@ -168,6 +217,50 @@ void ClassifierWorker::classifyImage(int id, const QImage& image, const QString&
     return;
   }
   Q_EMIT classified(state_->classify(id, source, toRgbTensor(image)));
+}
+
+void ClassifierWorker::explainFailed(int id, qint64 classIndex, const QString& message) {
+  SaliencyResult out;
+  out.id = id;
+  out.classIndex = classIndex;
+  out.error = message;
+  Q_EMIT explained(out);
+}
+
+// Files are read again rather than kept: a folder of photos would otherwise stay decoded in memory.
+void ClassifierWorker::explainFile(int id, const QString& path, qint64 classIndex) {
+  if (!wanted(id)) return;
+  if (!state_->predictor) return explainFailed(id, classIndex, tr("No model is loaded: open a checkpoint first."));
+  if (const QSize size = QImageReader(path).size(); isTooLarge(size)) return explainFailed(id, classIndex, tooLarge(size));
+  try {
+    const at::Tensor rgb = engine::read_rgb_image(path.toStdString());
+    Q_EMIT explained(state_->saliencyResult(id, classIndex, state_->predictor->saliency(rgb, classIndex)));
+  } catch (const std::exception& e) {
+    explainFailed(id, classIndex, withoutSource(e.what(), path));
+  }
+}
+
+void ClassifierWorker::explainImage(int id, const QImage& image, qint64 classIndex) {
+  if (!wanted(id)) return;
+  if (!state_->predictor) return explainFailed(id, classIndex, tr("No model is loaded: open a checkpoint first."));
+  if (image.isNull() || isTooLarge(image.size())) return explainFailed(id, classIndex, tr("no image"));
+  try {
+    Q_EMIT explained(state_->saliencyResult(id, classIndex, state_->predictor->saliency(toRgbTensor(image), classIndex)));
+  } catch (const std::exception& e) {
+    explainFailed(id, classIndex, QString::fromStdString(e.what()));
+  }
+}
+
+void ClassifierWorker::explainCrop(int id, const QString& checkpoint, const QImage& crop, qint64 classIndex) {
+  if (!wanted(id)) return;
+  if (!state_->predictor || state_->path != checkpoint)
+    return explainFailed(id, classIndex, tr("The model of %1 could not be loaded.").arg(QFileInfo(checkpoint).fileName()));
+  if (crop.isNull()) return explainFailed(id, classIndex, tr("no image"));
+  try {
+    Q_EMIT explained(state_->saliencyResult(id, classIndex, state_->saliencyOfInput(toRgbTensor(crop), classIndex)));
+  } catch (const std::exception& e) {
+    explainFailed(id, classIndex, QString::fromStdString(e.what()));
+  }
 }
 
 }  // namespace fovea::ui

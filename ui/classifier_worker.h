@@ -1,5 +1,6 @@
 // The Classify page's engine work, on a thread of its own (ui/classifier.h owns the thread): loading a
-// checkpoint into a Predictor and classifying files and pasted images with it. Requests arrive as
+// checkpoint into a Predictor, classifying files and pasted images with it and explaining them with
+// Grad-CAM maps. Requests arrive as
 // queued calls, so they run one at a time in the order they were made; results leave as signals,
 // which reach GUI-thread receivers queued. The Predictor (LibTorch) stays behind a pimpl.
 #pragma once
@@ -26,20 +27,28 @@ class ClassifierWorker final : public QObject {
   explicit ClassifierWorker(std::shared_ptr<std::atomic<int>> firstWanted);
   ~ClassifierWorker() override;
 
-  // Without Fovea metadata in the file, `model` (a registry name) says what to build.
-  void load(const QString& path, const QString& model);
+  // Without Fovea metadata in the file, `request` says what to build.
+  void load(const QString& path, const ModelRequest& request);
   void classifyFile(int id, const QString& path);
   void classifyImage(int id, const QImage& image, const QString& source);
+  // Grad-CAM of `classIndex` (negative: the best class) through the model's preprocessing, as classified.
+  void explainFile(int id, const QString& path, qint64 classIndex);
+  void explainImage(int id, const QImage& image, qint64 classIndex);
+  // Grad-CAM of an image that is already the model's input (an evaluation's crop), with the model loaded
+  // from `checkpoint` only: a failed load must not explain it with the previous model.
+  void explainCrop(int id, const QString& checkpoint, const QImage& crop, qint64 classIndex);
 
  Q_SIGNALS:
   void modelLoaded(const fovea::ui::LoadedModelInfo& info);
   void loadFailed(const QString& path, const QString& message);
   void classified(const fovea::ui::ImageClassification& result);
+  void explained(const fovea::ui::SaliencyResult& result);
 
  private:
   struct State;
   bool wanted(int id) const { return id >= firstWanted_->load(); }
   ImageClassification refusal(int id, const QString& source, const QString& message) const;
+  void explainFailed(int id, qint64 classIndex, const QString& message);
 
   std::shared_ptr<std::atomic<int>> firstWanted_;
   std::unique_ptr<State> state_;

@@ -47,7 +47,13 @@ ClassifyPage::ClassifyPage(QWidget* parent) : QWidget(parent), classifier_(new C
   connect(classifier_, &Classifier::loadFailed, this, &ClassifyPage::onLoadFailed);
   connect(classifier_, &Classifier::classified, this, &ClassifyPage::onClassified);
   connect(modelPanel_, &ModelPanel::chosenModelChanged, this, &ClassifyPage::onChosenModelChanged);
-  connect(results_, &QListWidget::currentRowChanged, this, &ClassifyPage::showCurrent);
+  connect(classifier_, &Classifier::explained, this, &ClassifyPage::onExplained);
+  connect(results_, &QListWidget::currentRowChanged, this, [this] {
+    chosenClass_ = -1;
+    showCurrent();
+  });
+  connect(details_, &ClassificationDetails::saliencyToggled, this, &ClassifyPage::updateSaliency);
+  connect(details_, &ClassificationDetails::classChosen, this, &ClassifyPage::onClassChosen);
 }
 
 ClassifyPage::~ClassifyPage() = default;  // the classifier drops queued work and waits for the current one
@@ -202,6 +208,8 @@ void ClassifyPage::clearResults() {
   classifier_->skipBelow(nextId_);
   results_->clearRows();
   sources_.clear();
+  saliencyAsked_.reset();
+  saliency_.reset();
   details_->showNothing();
 }
 
@@ -268,9 +276,50 @@ void ClassifyPage::showCurrent() {
     details_->showNothing();
   } else if (const auto result = results_->resultAt(row)) {
     details_->showResult(results_->titleAt(row), *result);
+    updateSaliency();
   } else {
     details_->showPending(results_->titleAt(row), model_ || isLoading() ? tr("Classifying…") : waitingNote());
   }
+}
+
+void ClassifyPage::onClassChosen(qint64 index) {
+  if (!details_->isSaliencyOn()) return;
+  chosenClass_ = index;
+  updateSaliency();
+}
+
+// The map of the current row's chosen (or best) class: the last one again, or asked of the worker, which
+// works through the queue after the classifications requested before it.
+void ClassifyPage::updateSaliency() {
+  const int row = results_->currentRow();
+  const auto result = row >= 0 ? results_->resultAt(row) : std::nullopt;
+  if (!details_->isSaliencyOn() || !result || !result->error.isEmpty() || result->top.isEmpty()) return;
+  const qint64 index = chosenClass_ >= 0 ? chosenClass_ : result->top.first().index;
+  if (saliency_ && saliency_->id == result->id && saliency_->classIndex == index) {
+    details_->showSaliency(*saliency_);
+    return;
+  }
+  QString name = tr("class %1").arg(index);
+  for (const ClassScoreItem& score : result->top)
+    if (score.index == index) name = score.name;
+  details_->showSaliencyPending(name);
+  const std::pair asked{result->id, index};
+  if (saliencyAsked_ == asked) return;  // on its way
+  saliencyAsked_ = asked;
+  const Source& source = sources_.at(row);
+  if (source.path.isEmpty()) {
+    classifier_->explainImage(result->id, source.pasted, index);
+  } else {
+    classifier_->explainFile(result->id, source.path, index);
+  }
+}
+
+void ClassifyPage::onExplained(const SaliencyResult& result) {
+  if (saliencyAsked_ != std::pair{result.id, result.classIndex}) return;  // asked for another since
+  saliencyAsked_.reset();
+  saliency_ = result;
+  const int row = results_->currentRow();
+  if (row >= 0 && results_->idAt(row) == result.id) updateSaliency();
 }
 
 void ClassifyPage::dragEnterEvent(QDragEnterEvent* event) {

@@ -6,6 +6,7 @@
 #include <QImage>
 #include <QWidget>
 #include <optional>
+#include <utility>
 
 #include "ui/classification.h"
 
@@ -72,6 +73,9 @@ class ClassifyPage final : public QWidget {
   void onModelLoaded(const LoadedModelInfo& info);
   void onLoadFailed(const QString& path, const QString& message);
   void onClassified(const ImageClassification& result);
+  void onExplained(const SaliencyResult& result);
+  void onClassChosen(qint64 index);
+  void updateSaliency();
   void onChosenModelChanged(const QString& name);
   void showCurrent();
   void setNote(const QString& text);
@@ -99,6 +103,9 @@ class ClassifyPage final : public QWidget {
   QString lastCheckpoint_;     // the last one asked for, loaded or not
   bool reloadOnChoice_ = false;   // it failed, or has no metadata: a change of model loads it again
   std::optional<LoadedModelInfo> model_;
+  qint64 chosenClass_ = -1;                          // a bar clicked on the current row; -1: its best class
+  std::optional<std::pair<int, qint64>> saliencyAsked_;  // (classification id, class) on its way
+  std::optional<SaliencyResult> saliency_;           // the last map, for toggling back and forth
 };
 
 }  // namespace fovea::ui

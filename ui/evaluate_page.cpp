@@ -26,6 +26,9 @@
 #include "ui/evaluation_summary_panel.h"
 #include "ui/log_view.h"
 #include "ui/prediction_browser.h"
+#include "ui/prediction_list_model.h"
+#include "ui/saliency_dialog.h"
+#include "ui/sample_image.h"
 
 namespace fovea::ui {
 
@@ -54,6 +57,7 @@ EvaluatePage::EvaluatePage(QWidget* parent) : QWidget(parent) {
   connect(saveJsonButton_, &QPushButton::clicked, this, &EvaluatePage::chooseJsonFile);
   connect(heatmap_, &ConfusionHeatmap::cellClicked, this, &EvaluatePage::onCellClicked);
   connect(gallery_, &PredictionBrowser::pairCleared, heatmap_, &ConfusionHeatmap::clearSelection);
+  connect(gallery_, &PredictionBrowser::saliencyRequested, this, &EvaluatePage::showSaliency);
 
   settingsForm_->restoreSettings();
   restoreLayout();
@@ -192,6 +196,8 @@ void EvaluatePage::startEvaluation() {
   connectBridge();
   summary_.reset();
   failure_.clear();
+  evaluatedCheckpoint_ = QString::fromStdString(config.checkpoint);
+  evaluatedModel_ = {QString::fromStdString(config.model), 0, 3, 0, config.cifar_stem};
   metricsModel_->setMetrics({});
   heatmap_->clear();
   gallery_->clear();
@@ -261,6 +267,27 @@ void EvaluatePage::setJobState(engine::JobState state) {
   saveCsvButton_->setEnabled(!busy && summary_.has_value());
   saveJsonButton_->setEnabled(!busy && summary_.has_value());
   Q_EMIT jobStateChanged(state);
+}
+
+void EvaluatePage::showSaliency(int row) {
+  const PredictionListModel* items = gallery_->model();
+  if (row < 0 || row >= items->rowCount()) return;
+  const engine::SamplePrediction& sample = items->sampleAt(row);
+  // What the job built: the data set's classes, and its images' channels and size (the crop of a folder
+  // data set is the model's default size, an in-memory one its own).
+  ModelRequest request = evaluatedModel_;
+  request.classes = int(items->samples().class_names.size());
+  request.channels = sample.image.channels;
+  request.imageSize = sample.image.height;
+  if (!saliencyDialog_) saliencyDialog_ = new SaliencyDialog(this);
+  saliencyDialog_->setModel(evaluatedCheckpoint_, request);
+  const QLocale locale;
+  const int predicted = predictedClass(sample);
+  saliencyDialog_->explain(toQImage(sample.image), predicted, items->className(predicted),
+                           tr("Image %1 · true class %2 · predicted %3 (%4 %)")
+                               .arg(sample.index)
+                               .arg(items->className(sample.label), items->className(predicted),
+                                    locale.toString(100.0 * confidence(sample), 'f', 1)));
 }
 
 QString EvaluatePage::saveCsv(const QString& path) {

@@ -13,6 +13,7 @@
 #include "engine/job.h"
 #include "engine/observer.h"
 #include "ui/class_metrics_table.h"
+#include "ui/classification.h"
 
 class QLineEdit;
 class QPushButton;
@@ -29,6 +30,7 @@ class EvalSettingsForm;
 class EvaluationSummaryPanel;
 class LogView;
 class PredictionBrowser;
+class SaliencyDialog;
 
 class EvaluatePage final : public QWidget {
   Q_OBJECT
@@ -51,6 +53,8 @@ class EvaluatePage final : public QWidget {
   QString saveJson(const QString& path);
   void chooseCsvFile();
   void chooseJsonFile();
+  // The Grad-CAM window for the gallery's item in `row`, with the evaluated model and its prediction.
+  void showSaliency(int row);
 
   EvalSettingsForm* settingsForm() const { return settingsForm_; }
   EvaluationSummaryPanel* summaryPanel() const { return summaryPanel_; }
@@ -63,6 +67,7 @@ class EvaluatePage final : public QWidget {
   ConfusionHeatmap* heatmap() const { return heatmap_; }
   PredictionBrowser* gallery() const { return gallery_; }
   LogView* logView() const { return logView_; }
+  SaliencyDialog* saliencyDialog() const { return saliencyDialog_; }  // null until first asked for
 
  Q_SIGNALS:
   void jobStateChanged(fovea::engine::JobState state);
@@ -97,9 +102,12 @@ class EvaluatePage final : public QWidget {
   QTabWidget* bottomTabs_ = nullptr;
   QSplitter* resultsSplitter_ = nullptr;
   QSplitter* topSplitter_ = nullptr;
+  SaliencyDialog* saliencyDialog_ = nullptr;
 
   std::optional<engine::EvaluationSummary> summary_;
   QString failure_;
+  QString evaluatedCheckpoint_;  // of the gallery's images, and what was built from it
+  ModelRequest evaluatedModel_;
   engine::JobState state_ = engine::JobState::Idle;
   bool terminalSeen_ = false;
   // Declared in this order so that the job (which reports to the bridge) is destroyed first.

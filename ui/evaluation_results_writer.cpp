@@ -7,20 +7,13 @@
 #include <QJsonValue>
 #include <QSaveFile>
 
+#include "engine/evaluation_results.h"
+
 namespace fovea::ui {
 
 namespace {
 
 QString tr(const char* text) { return QCoreApplication::translate("EvaluationResultsWriter", text); }
-
-// RFC 4180: quoted when it holds a separator, a quote or a line break; quotes doubled.
-QString csvField(const QString& text) {
-  if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) && !text.contains(QLatin1Char('\n')))
-    return text;
-  QString quoted = text;
-  quoted.replace(QLatin1String("\""), QLatin1String("\"\""));
-  return QLatin1Char('"') + quoted + QLatin1Char('"');
-}
 
 // Undefined metrics are empty fields in CSV and null in JSON; percentages as timm prints accuracies.
 QString csvPercent(const std::optional<double>& value) {
@@ -45,7 +38,7 @@ QString writeClassMetricsCsv(const QString& path, const QList<ClassMetrics>& met
   for (const ClassMetrics& m : metrics) {
     text += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8\n")
                 .arg(m.index)
-                .arg(csvField(m.name), csvPercent(m.recall), csvPercent(m.precision), csvPercent(m.f1))
+                .arg(QString::fromStdString(engine::csv_field(m.name.toStdString())), csvPercent(m.recall), csvPercent(m.precision), csvPercent(m.f1))
                 .arg(m.support)
                 .arg(m.predicted)
                 .arg(m.correct);

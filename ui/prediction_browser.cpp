@@ -5,6 +5,7 @@
 #include <QLabel>
 #include <QListView>
 #include <QLocale>
+#include <QMenu>
 #include <QPushButton>
 #include <QSignalBlocker>
 #include <QVBoxLayout>
@@ -64,6 +65,7 @@ PredictionBrowser::PredictionBrowser(QWidget* parent)
   view_->setGridSize(PredictionDelegate::itemSize(fontMetrics()) + QSize(4, 4));
   view_->setSelectionMode(QAbstractItemView::SingleSelection);
   view_->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
+  view_->setContextMenuPolicy(Qt::CustomContextMenu);
 
   auto* filters = new QHBoxLayout;
   filters->addWidget(new QLabel(tr("Class:"), this));
@@ -87,6 +89,8 @@ PredictionBrowser::PredictionBrowser(QWidget* parent)
   connect(orderCombo_, &QComboBox::currentIndexChanged, this, &PredictionBrowser::applyFilters);
   connect(mistakesButton_, &QPushButton::clicked, this, &PredictionBrowser::showMostConfidentMistakes);
   connect(clearPairButton_, &QPushButton::clicked, this, &PredictionBrowser::clearPair);
+  connect(view_, &QListView::activated, this, [this](const QModelIndex& index) { Q_EMIT saliencyRequested(index.row()); });
+  connect(view_, &QListView::customContextMenuRequested, this, &PredictionBrowser::showContextMenu);
   clear();
 }
 
@@ -141,6 +145,16 @@ void PredictionBrowser::applyFilters() {
   view_->scrollToTop();
 }
 
+void PredictionBrowser::showContextMenu(const QPoint& position) {
+  const QModelIndex index = view_->indexAt(position);
+  if (!index.isValid()) return;
+  QMenu menu(this);
+  QAction* show = menu.addAction(tr("Show Grad-CAM"), this, [this, row = index.row()] { Q_EMIT saliencyRequested(row); });
+  show->setToolTip(tr("Where the evidence for the predicted class lies in this image (convolutional networks only)"));
+  menu.setToolTipsVisible(true);
+  menu.exec(view_->viewport()->mapToGlobal(position));
+}
+
 int PredictionBrowser::count() const { return model_->rowCount(); }
 
 QString PredictionBrowser::summaryText() const { return summary_->text(); }
@@ -162,7 +176,8 @@ void PredictionBrowser::updateSummary() {
     pairLabel_->hide();
     clearPairButton_->hide();
   }
-  summary_->setText(any ? tr("%1 of %2 sampled images").arg(locale.toString(count()), locale.toString(model_->totalCount()))
+  summary_->setText(any ? tr("%1 of %2 sampled images · double-click one for its Grad-CAM map")
+                              .arg(locale.toString(count()), locale.toString(model_->totalCount()))
                         : tr("Per-image predictions appear here after an evaluation."));
 }
 

@@ -1,6 +1,8 @@
 // Browsing per-image predictions: a grid of thumbnails (QListView over a PredictionListModel, painted
 // by PredictionDelegate) with filters (true class, right/wrong, one true→predicted pair chosen in the
 // confusion matrix) and an order (data set, confidence, loss); "Most confident mistakes" in one click.
+// A double-click (or the context menu) asks for an image's Grad-CAM map: the page that knows the model
+// shows it.
 #pragma once
 
 #include <QWidget>
@@ -45,10 +47,13 @@ class PredictionBrowser final : public QWidget {
  Q_SIGNALS:
   // The true→predicted filter was left (another filter chosen, "Show all", new samples).
   void pairCleared();
+  // The Grad-CAM map of the item in this row of model() is wanted.
+  void saliencyRequested(int row);
 
  private:
   void applyFilters();
   void updateSummary();
+  void showContextMenu(const QPoint& position);
 
   PredictionListModel* model_;
   QListView* view_;

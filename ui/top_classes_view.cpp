@@ -1,6 +1,7 @@
 #include "ui/top_classes_view.h"
 
 #include <QLocale>
+#include <QMouseEvent>
 #include <QPainter>
 #include <algorithm>
 
@@ -27,6 +28,23 @@ void TopClassesView::setScores(const QList<ClassScoreItem>& scores) {
     lines << tr("%1 (class %2): %3 %").arg(s.name).arg(s.index).arg(locale.toString(100 * s.probability, 'f', 2));
   setToolTip(lines.join(QLatin1Char('\n')));
   update();
+}
+
+void TopClassesView::setMarkedClass(qint64 index) {
+  marked_ = index;
+  update();
+}
+
+int TopClassesView::rowTop(qint64 index) const {
+  for (int i = 0; i < scores_.size(); ++i)
+    if (scores_[i].index == index) return i * rowHeight();
+  return -1;
+}
+
+void TopClassesView::mousePressEvent(QMouseEvent* event) {
+  const int row = int(event->position().y()) / rowHeight();
+  if (event->button() == Qt::LeftButton && row >= 0 && row < scores_.size()) Q_EMIT classClicked(scores_[row].index);
+  QWidget::mousePressEvent(event);
 }
 
 int TopClassesView::rowHeight() const { return fontMetrics().height() + 10; }
@@ -72,6 +90,11 @@ void TopClassesView::paintEvent(QPaintEvent*) {
     painter.setFont(this->font());
     painter.drawText(QRect(track.right() + kGap, row.top(), percentWidth - kGap, row.height()),
                      Qt::AlignVCenter | Qt::AlignRight, tr("%1 %").arg(locale.toString(100 * score.probability, 'f', 1)));
+    if (score.index == marked_) {
+      painter.setPen(QPen(barColor.darker(130), 1.5));
+      painter.setBrush(Qt::NoBrush);
+      painter.drawRoundedRect(QRectF(row).adjusted(1, 1, -1, -1), 4, 4);
+    }
   }
 }
 

@@ -36,7 +36,7 @@ FolderEvaluation evaluate_image_files(models::ImageClassifier& model, const Imag
   const at::Tensor mean = per_channel(options.mean), std = per_channel(options.std);
   ImageBatchOptions batch_options = options.batches;
   batch_options.pinned_memory = device.is_cuda();
-  batch_options.decode_only = device.is_cuda();  // resizing on the GPU leaves the CPU cores to decoding
+  batch_options.decode_only = device.is_cuda() && options.resize_on_device;  // the CPU cores then only decode
   ImageBatchLoader loader(files, std::move(order), options.transform, batch_options);
 
   FolderEvaluation out;
@@ -55,7 +55,10 @@ FolderEvaluation evaluate_image_files(models::ImageClassifier& model, const Imag
         const compat::CudaBf16Autocast autocast(options.bf16_autocast);
         logits = model.forward(model_input(images, mean, std, channels));
       }
-      const at::Tensor labels = at::tensor(batch->labels, at::kLong).to(device);
+      // From pinned memory: a copy from pageable memory would wait for the device to finish its queue.
+      at::Tensor labels = at::tensor(batch->labels, at::kLong);
+      if (device.is_cuda()) labels = labels.pin_memory();
+      labels = labels.to(device, /*non_blocking=*/true);
       // Sampled images for the gallery come back from the device only when the batch holds one.
       accumulator.add(logits.to(at::kFloat), labels, at::tensor(batch->positions, at::kLong), images);
     }

@@ -17,6 +17,7 @@ struct FolderEvalOptions {
   int64_t in_channels = 3;  // 1: images are turned grey (PIL's luma) for models trained on grey images
   bool bf16_autocast = false;
   bool keep_every_image = false;  // EvaluationResult::per_image
+  bool resize_on_device = false;  // on a GPU: workers only decode, the GPU resizes and crops
 };
 
 struct FolderEvaluation {
