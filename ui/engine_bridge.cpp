@@ -13,6 +13,7 @@ void EngineBridge::registerMetaTypes() {
   qRegisterMetaType<engine::EpochMetrics>();
   qRegisterMetaType<engine::PredictionSamples>();
   qRegisterMetaType<engine::TrainSummary>();
+  qRegisterMetaType<engine::EvaluationSummary>();
   qRegisterMetaType<log::Level>();
 }
 
@@ -49,6 +50,10 @@ void EngineBridge::on_log(log::Level level, const std::string& message) {
 
 void EngineBridge::on_finished(const engine::TrainSummary& summary) {
   post([this, summary] { Q_EMIT finished(summary); });
+}
+
+void EngineBridge::on_evaluated(const engine::EvaluationSummary& summary) {
+  post([this, summary] { Q_EMIT evaluated(summary); });
 }
 
 void EngineBridge::on_failed(const std::string& message) {

@@ -17,6 +17,7 @@ Q_DECLARE_METATYPE(fovea::engine::StepMetrics)
 Q_DECLARE_METATYPE(fovea::engine::EpochMetrics)
 Q_DECLARE_METATYPE(fovea::engine::PredictionSamples)
 Q_DECLARE_METATYPE(fovea::engine::TrainSummary)
+Q_DECLARE_METATYPE(fovea::engine::EvaluationSummary)
 Q_DECLARE_METATYPE(fovea::log::Level)
 
 namespace fovea::ui {
@@ -37,6 +38,7 @@ class EngineBridge final : public QObject, public engine::JobObserver {
   void on_predictions(const engine::PredictionSamples& samples) override;
   void on_log(log::Level level, const std::string& message) override;
   void on_finished(const engine::TrainSummary& summary) override;
+  void on_evaluated(const engine::EvaluationSummary& summary) override;
   void on_failed(const std::string& message) override;
 
  Q_SIGNALS:
@@ -47,6 +49,7 @@ class EngineBridge final : public QObject, public engine::JobObserver {
   void predictionsReported(const fovea::engine::PredictionSamples& samples);
   void logged(fovea::log::Level level, const QString& message);
   void finished(const fovea::engine::TrainSummary& summary);
+  void evaluated(const fovea::engine::EvaluationSummary& summary);
   void failed(const QString& message);
 
  private:

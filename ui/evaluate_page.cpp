@@ -20,7 +20,7 @@
 
 #include "engine/eval_job.h"
 #include "ui/confusion_heatmap.h"
-#include "ui/eval_bridge.h"
+#include "ui/engine_bridge.h"
 #include "ui/eval_settings_form.h"
 #include "ui/evaluation_results_writer.h"
 #include "ui/evaluation_summary_panel.h"
@@ -192,7 +192,7 @@ void EvaluatePage::startEvaluation() {
   settingsForm_->saveSettings();
 
   job_.reset();  // the previous job has ended: its thread is joined at once
-  bridge_ = std::make_unique<EvalBridge>();
+  bridge_ = std::make_unique<EngineBridge>();
   connectBridge();
   summary_.reset();
   failure_.clear();
@@ -219,13 +219,13 @@ void EvaluatePage::cancelEvaluation() {
 }
 
 void EvaluatePage::connectBridge() {
-  EvalBridge* bridge = bridge_.get();
-  connect(bridge, &EvalBridge::stateChanged, this, &EvaluatePage::onJobState);
-  connect(bridge, &EvalBridge::progressed, summaryPanel_, &EvaluationSummaryPanel::showProgress);
-  connect(bridge, &EvalBridge::predictionsReported, gallery_, &PredictionBrowser::setSamples);
-  connect(bridge, &EvalBridge::logged, logView_, &LogView::addMessage);
-  connect(bridge, &EvalBridge::evaluated, this, &EvaluatePage::onEvaluated);
-  connect(bridge, &EvalBridge::failed, this, &EvaluatePage::onFailed);
+  EngineBridge* bridge = bridge_.get();
+  connect(bridge, &EngineBridge::stateChanged, this, &EvaluatePage::onJobState);
+  connect(bridge, &EngineBridge::progressed, summaryPanel_, &EvaluationSummaryPanel::showProgress);
+  connect(bridge, &EngineBridge::predictionsReported, gallery_, &PredictionBrowser::setSamples);
+  connect(bridge, &EngineBridge::logged, logView_, &LogView::addMessage);
+  connect(bridge, &EngineBridge::evaluated, this, &EvaluatePage::onEvaluated);
+  connect(bridge, &EngineBridge::failed, this, &EvaluatePage::onFailed);
 }
 
 void EvaluatePage::onJobState(engine::JobState state) {

@@ -1,7 +1,7 @@
 // The Evaluate page: a checkpoint and a data set in, an engine evaluation job run (progress, cancel),
 // and its results out: Acc@1/Acc@5/loss, a sortable per-class table, a confusion matrix whose cells
 // select their images in the prediction gallery, the most confident mistakes, CSV and JSON files. The
-// page owns the job and its EvalBridge; the GUI thread never waits for the job, except when the page
+// page owns the job and its EngineBridge; the GUI thread never waits for the job, except when the page
 // is destroyed (cancel, then wait).
 #pragma once
 
@@ -25,7 +25,7 @@ class QTableView;
 namespace fovea::ui {
 
 class ConfusionHeatmap;
-class EvalBridge;
+class EngineBridge;
 class EvalSettingsForm;
 class EvaluationSummaryPanel;
 class LogView;
@@ -111,7 +111,7 @@ class EvaluatePage final : public QWidget {
   engine::JobState state_ = engine::JobState::Idle;
   bool terminalSeen_ = false;
   // Declared in this order so that the job (which reports to the bridge) is destroyed first.
-  std::unique_ptr<EvalBridge> bridge_;
+  std::unique_ptr<EngineBridge> bridge_;
   std::unique_ptr<engine::Job> job_;
 };
 
