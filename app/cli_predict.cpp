@@ -34,6 +34,7 @@ int run_predict(const PredictRequest& request, bool json) {
 
   nlohmann::json results = nlohmann::json::array();
   int failures = 0;
+  bool told_no_saliency = false;
   for (const std::string& image : request.images) {
     const engine::ImagePrediction p = predictor.classify_file(image, request.top_k);
     if (!p.error.empty()) {
@@ -43,7 +44,14 @@ int run_predict(const PredictRequest& request, bool json) {
       continue;
     }
     std::string saliency_file;
-    if (!request.saliency_dir.empty()) saliency_file = write_saliency(predictor, image, request.saliency_dir);
+    if (!request.saliency_dir.empty()) {
+      saliency_file = write_saliency(predictor, image, request.saliency_dir);
+      if (saliency_file.empty() && !told_no_saliency) {
+        std::fprintf(stderr, "fovea-cli: note: no Grad-CAM for %s: it needs a convolutional network\n",
+                     predictor.loaded().spec.name.c_str());
+        told_no_saliency = true;
+      }
+    }
     nlohmann::json top = nlohmann::json::array();
     for (const auto& c : p.top) top.push_back({{"index", c.index}, {"name", c.name}, {"probability", c.probability}});
     results.push_back({{"file", image}, {"width", p.width}, {"height", p.height}, {"milliseconds", p.milliseconds},

@@ -1,10 +1,12 @@
 #include "engine/device.h"
 
 #include <ATen/Parallel.h>
+#include <c10/util/Exception.h>
 #include <torch/cuda.h>
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <thread>
 
@@ -51,6 +53,24 @@ bool use_one_cpu_core_on_this_thread() {
   if (set_threads == nullptr) return false;
   set_threads(1);
   return at::get_num_threads() == 1;
+}
+
+
+std::string out_of_memory_advice(const std::exception& error, const std::string& task, int64_t batch_size) {
+  const std::string text = error.what();
+  const bool out_of_memory = dynamic_cast<const c10::OutOfMemoryError*>(&error) != nullptr ||
+                             text.find("out of memory") != std::string::npos ||
+                             text.find("not enough memory") != std::string::npos;
+  if (!out_of_memory) return {};
+  // LibTorch's first two sentences ("CUDA out of memory. Tried to allocate 64.00 GiB"); the rest is advice
+  // for Python users.
+  std::string first_line = text.substr(0, text.find('\n'));
+  const size_t first_stop = first_line.find(". ");
+  const size_t second_stop = first_stop == std::string::npos ? first_stop : first_line.find(". ", first_stop + 2);
+  if (second_stop != std::string::npos) first_line.resize(second_stop);
+  return "out of memory while " + task + " with batch size " + std::to_string(batch_size) + " (" + first_line +
+         "); try a batch size of " + std::to_string(std::max<int64_t>(1, batch_size / 2)) +
+         " or less, or a smaller model or image size. The job's memory has been given back.";
 }
 
 }  // namespace fovea::engine

@@ -1,5 +1,7 @@
 // Choosing the compute device from user text: "auto", "cpu", "cuda" or "cuda:N".
 #pragma once
+#include <cstdint>
+#include <exception>
 #include <string>
 
 #include <c10/core/Device.h>
@@ -18,5 +20,10 @@ int use_all_cpu_cores();
 // already run one per core (image decoding): without it each would start a full OpenMP team.
 // Returns false when the OpenMP runtime could not be reached (the ops then stay parallel).
 bool use_one_cpu_core_on_this_thread();
+
+// A LibTorch error that says the device ran out of memory (CUDA's out-of-memory error, or an allocation
+// LibTorch could not make), turned into advice: what ran out, at which batch size, and what to try.
+// Empty when `error` is something else.
+std::string out_of_memory_advice(const std::exception& error, const std::string& task, int64_t batch_size);
 
 }  // namespace fovea::engine

@@ -268,7 +268,8 @@ std::unique_ptr<Job> make_eval_job(EvalConfig config, JobObserver& observer) {
         try {
           evaluate_checkpoint(config, control, obs);
         } catch (const c10::Error& e) {
-          throw Error(e.what_without_backtrace());  // LibTorch's own text, without its C++ backtrace
+          const std::string advice = out_of_memory_advice(e, "evaluating", config.batch_size);
+          throw Error(advice.empty() ? e.what_without_backtrace() : advice);  // without LibTorch's backtrace
         }
       },
       observer);

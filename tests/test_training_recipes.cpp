@@ -10,6 +10,7 @@
 #include <cmath>
 
 #include "engine/data/tensor_dataset.h"
+#include "engine/device.h"
 #include "engine/errors.h"
 #include "engine/saliency.h"
 #include "engine/training/batch_mixing.h"
@@ -243,6 +244,19 @@ class TrainingRecipesTest : public QObject {
     QCOMPARE(grad_cam(model, image, 1)->max().item<float>(), 0.0f);
     TinyNet no_feature_map;
     QVERIFY(!grad_cam(no_feature_map, at::zeros({1, 2, 1, 1}), 0).has_value());
+  }
+
+  // Running out of memory becomes advice with the batch size; other errors are left alone.
+  void outOfMemoryAdvice() {
+    const std::string cuda = out_of_memory_advice(
+        std::runtime_error("CUDA out of memory. Tried to allocate 20.00 GiB. GPU 0 has 3 GiB free.\nmore"), "training", 512);
+    QVERIFY(cuda.find("batch size 512") != std::string::npos);
+    QVERIFY(cuda.find("batch size of 256") != std::string::npos);
+    QVERIFY(cuda.find("Tried to allocate 20.00 GiB") != std::string::npos);
+    QVERIFY(cuda.find("(CUDA out of memory. Tried to allocate 20.00 GiB)") != std::string::npos);  // two sentences
+    const c10::OutOfMemoryError typed({"f", "file", 1}, "allocation failed");
+    QVERIFY(!out_of_memory_advice(typed, "evaluating", 1).empty());
+    QVERIFY(out_of_memory_advice(std::runtime_error("shape mismatch"), "training", 64).empty());
   }
 
   void presetsApplyAndValidate() {

@@ -1,11 +1,13 @@
 // The Train page end to end, offscreen: settings, a short CPU training run driven by the buttons
-// (start, pause, resume, stop), a run to the end, and teardown while a job runs.
+// (start, pause, resume, stop), a run to the end, a gallery image's Grad-CAM map with its epoch's
+// checkpoint, and teardown while a job runs.
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QFileInfo>
 #include <QLabel>
+#include <QListWidget>
 #include <QPushButton>
 #include <QSettings>
 #include <QStandardPaths>
@@ -18,7 +20,10 @@
 #include "ui/dataset_picker.h"
 #include "ui/job_state_text.h"
 #include "ui/main_window.h"
+#include "ui/prediction_gallery.h"
 #include "ui/run_controls.h"
+#include "ui/saliency_dialog.h"
+#include "ui/sample_image.h"
 #include "ui/train_page.h"
 #include "ui/train_settings_store.h"
 #include "ui/train_settings_form.h"
@@ -54,6 +59,8 @@ class TestUiTrain : public QObject {
   void presetSetsTheRecipe();
   void startPauseResumeStop();
   void trainsToTheEnd();
+  void galleryImageShowsGradCam();
+  void gradCamNeedsACheckpoint();
   void destroyingThePageStopsTheJob();
 
  private:
@@ -264,6 +271,69 @@ void TestUiTrain::trainsToTheEnd() {
     QTest::qWait(200);  // the charts' coalesced replot
     QVERIFY(window->grab().save(QDir(pictures).filePath(QStringLiteral("train-finished.png"))));
   }
+}
+
+// After the first epoch, a double-click on a gallery image: the Grad-CAM map of its prediction by the
+// checkpoint of that epoch, over the image at its own size.
+void TestUiTrain::galleryImageShowsGradCam() {
+  const auto window = newWindow();
+  window->resize(1400, 900);
+  TrainPage* page = window->trainPage();
+  page->settingsForm()->setConfig(smallConfig(1, 64));
+  QTest::mouseClick(page->runControls()->startButton(), Qt::LeftButton);
+  QTRY_VERIFY_WITH_TIMEOUT(page->predictionCount() > 0, kRunTimeoutMs);
+  const QString checkpoint = QDir(page->runDirectory()).filePath(QStringLiteral("epoch-001.safetensors"));
+  QCOMPARE(page->checkpointOfEpoch(1), checkpoint);
+  QVERIFY(page->checkpointOfEpoch(2).isEmpty());
+  QVERIFY(!page->saliencyDialog());  // made when first needed
+
+  const int row = 1;
+  const fovea::engine::PredictionSamples& samples = page->gallery()->samples();
+  QCOMPARE(samples.epoch, 1);
+  const fovea::engine::SamplePrediction sample = samples.items.at(row);
+  QVERIFY(!sample.top_classes.empty());
+  const int predicted = sample.top_classes.front();
+  const QString predictedName = QString::fromStdString(samples.class_names.at(size_t(predicted)));
+  QListWidget* list = page->gallery()->list();
+  QListWidgetItem* item = list->item(row);
+  list->scrollToItem(item);
+  QTRY_VERIFY(list->visualItemRect(item).isValid());
+  const QPoint centre = list->visualItemRect(item).center();
+  QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, centre);
+  QTest::mouseDClick(list->viewport(), Qt::LeftButton, {}, centre);
+  fovea::ui::SaliencyDialog* dialog = page->saliencyDialog();
+  QVERIFY(dialog);
+  QVERIFY(dialog->isVisible());
+  QVERIFY(dialog->isBusy());
+  QTRY_VERIFY_WITH_TIMEOUT(!dialog->isBusy(), kRunTimeoutMs);
+  QVERIFY2(!dialog->overlay().isNull(), qPrintable(dialog->statusText()));
+  QCOMPARE(dialog->overlay().size(), QSize(sample.image.width, sample.image.height));
+  QVERIFY(dialog->overlay().convertToFormat(QImage::Format_RGB888) !=
+          fovea::ui::toQImage(sample.image).convertToFormat(QImage::Format_RGB888));
+  QVERIFY2(dialog->statusText().contains(QStringLiteral("“%1”").arg(predictedName)), qPrintable(dialog->statusText()));
+  QTRY_COMPARE_WITH_TIMEOUT(page->jobState(), JobState::Finished, kRunTimeoutMs);
+}
+
+// A run without an output folder writes no checkpoints: the dialog says so instead of failing.
+void TestUiTrain::gradCamNeedsACheckpoint() {
+  const auto window = newWindow();
+  TrainPage* page = window->trainPage();
+  page->setRunsDirectory(QString());
+  page->settingsForm()->setConfig(smallConfig(1, 64));
+  QTest::mouseClick(page->runControls()->startButton(), Qt::LeftButton);
+  QTRY_VERIFY_WITH_TIMEOUT(page->predictionCount() > 0, kRunTimeoutMs);
+  QVERIFY(page->runDirectory().isEmpty());
+  QVERIFY(page->checkpointOfEpoch(1).isEmpty());
+
+  page->showSaliency(0);
+  fovea::ui::SaliencyDialog* dialog = page->saliencyDialog();
+  QVERIFY(dialog);
+  QVERIFY(dialog->isVisible());
+  QVERIFY(!dialog->isBusy());
+  QVERIFY(dialog->overlay().isNull());
+  QVERIFY2(dialog->statusText().contains(QStringLiteral("no output folder")), qPrintable(dialog->statusText()));
+  QTRY_COMPARE_WITH_TIMEOUT(page->jobState(), JobState::Finished, kRunTimeoutMs);
+  QVERIFY(dialog->overlay().isNull());  // nothing computed after all
 }
 
 void TestUiTrain::destroyingThePageStopsTheJob() {

@@ -3,6 +3,7 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QLocale>
+#include <QMenu>
 #include <QPainter>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -58,6 +59,10 @@ PredictionGallery::PredictionGallery(QWidget* parent)
   list_->setIconSize(QSize(side, side));
   list_->setGridSize(QSize(side + 56, side + 2 * fontMetrics().height() + 12));
   list_->setSpacing(2);
+  list_->setContextMenuPolicy(Qt::CustomContextMenu);
+  connect(list_, &QListWidget::itemActivated, this,
+          [this](QListWidgetItem* item) { Q_EMIT saliencyRequested(list_->row(item)); });
+  connect(list_, &QListWidget::customContextMenuRequested, this, &PredictionGallery::showContextMenu);
 
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
@@ -68,12 +73,14 @@ PredictionGallery::PredictionGallery(QWidget* parent)
 
 void PredictionGallery::clear() {
   list_->clear();
+  samples_ = {};
   correct_ = 0;
   title_->setText(tr("Shown after each epoch: test images with their true and predicted classes."));
 }
 
 void PredictionGallery::showSamples(const engine::PredictionSamples& samples) {
   list_->clear();
+  samples_ = samples;
   correct_ = 0;
   const QLocale locale;
   for (const engine::SamplePrediction& sample : samples.items) {
@@ -97,7 +104,7 @@ void PredictionGallery::showSamples(const engine::PredictionSamples& samples) {
     auto* item = new QListWidgetItem(QIcon(framedThumbnail(toQImage(sample.image), color)),
                                      tr("%1\n→ %2").arg(truth, predicted), list_);
     item->setForeground(color);
-    item->setToolTip(tooltip);
+    item->setToolTip(tooltip + QLatin1Char('\n') + tr("Double-click for its Grad-CAM map"));
     item->setTextAlignment(Qt::AlignHCenter | Qt::AlignTop);
   }
   title_->setText(tr("After epoch %1: %2 of %3 correct")
@@ -107,5 +114,16 @@ void PredictionGallery::showSamples(const engine::PredictionSamples& samples) {
 }
 
 int PredictionGallery::count() const { return list_->count(); }
+
+void PredictionGallery::showContextMenu(const QPoint& position) {
+  QListWidgetItem* item = list_->itemAt(position);
+  if (!item) return;
+  QMenu menu(this);
+  QAction* show = menu.addAction(tr("Show Grad-CAM"), this, [this, row = list_->row(item)] { Q_EMIT saliencyRequested(row); });
+  show->setToolTip(tr("Where the evidence for the predicted class lies in this image, by the model of this epoch "
+                      "(convolutional networks only)"));
+  menu.setToolTipsVisible(true);
+  menu.exec(list_->viewport()->mapToGlobal(position));
+}
 
 }  // namespace fovea::ui

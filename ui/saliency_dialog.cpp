@@ -95,6 +95,16 @@ void SaliencyDialog::explain(const QImage& image, qint64 classIndex, const QStri
   raise();
 }
 
+void SaliencyDialog::showUnavailable(const QImage& image, const QString& caption, const QString& message) {
+  asked_ = 0;
+  caption_->setText(caption);
+  showImages(image, {});
+  overlayView_->setText(tr("No map"));
+  status_->setText(message);
+  show();
+  raise();
+}
+
 QString SaliencyDialog::statusText() const { return status_->text(); }
 
 void SaliencyDialog::onLoadFailed(const QString&, const QString& message) {

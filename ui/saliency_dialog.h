@@ -28,6 +28,9 @@ class SaliencyDialog final : public QDialog {
   // Shows the window and computes the map of `classIndex` (named `className` in the data set: a plain
   // checkpoint knows no names) for `image`; `caption` says which image it is.
   void explain(const QImage& image, qint64 classIndex, const QString& className, const QString& caption);
+  // Shows the window with `image` and, instead of a map, `message`: why there is no model to explain it
+  // with (a training run that writes no checkpoints). A request still on its way is no longer shown.
+  void showUnavailable(const QImage& image, const QString& caption, const QString& message);
 
   bool isBusy() const { return asked_ != 0; }
   QImage overlay() const { return overlay_; }

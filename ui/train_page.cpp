@@ -16,8 +16,11 @@
 #include "ui/engine_bridge.h"
 #include "ui/log_view.h"
 #include "ui/prediction_gallery.h"
+#include "ui/prediction_list_model.h"
 #include "ui/progress_panel.h"
 #include "ui/run_controls.h"
+#include "ui/saliency_dialog.h"
+#include "ui/sample_image.h"
 #include "ui/train_settings_form.h"
 #include "ui/train_settings_store.h"
 #include "ui/training_charts.h"
@@ -45,6 +48,7 @@ TrainPage::TrainPage(QWidget* parent)
   connect(runControls_, &RunControls::pauseRequested, this, &TrainPage::pauseTraining);
   connect(runControls_, &RunControls::resumeRequested, this, &TrainPage::resumeTraining);
   connect(runControls_, &RunControls::stopRequested, this, &TrainPage::stopTraining);
+  connect(gallery_, &PredictionGallery::saliencyRequested, this, &TrainPage::showSaliency);
 
   settingsForm_->setConfig(loadTrainSettings());
   restoreLayout();
@@ -129,8 +133,10 @@ void TrainPage::startTraining() {
   if (isJobActive() || !settingsForm_->isReady()) return;
   engine::TrainConfig config = settingsForm_->config();
   saveTrainSettings(config);
-  runDirectory_ = newRunDirectory(QString::fromStdString(config.model));
+  runDirectory_ = runsDirectory_.isEmpty() ? QString() : newRunDirectory(QString::fromStdString(config.model));
   config.output_dir = QDir::toNativeSeparators(runDirectory_).toStdString();
+  checkpoints_.clear();
+  trainedModel_ = {QString::fromStdString(config.model), 0, 3, 0, config.cifar_stem};
 
   job_.reset();  // the previous job has ended: its thread is joined at once
   bridge_ = std::make_unique<EngineBridge>();
@@ -138,9 +144,11 @@ void TrainPage::startTraining() {
   charts_->clear(config.epochs);
   gallery_->clear();
   progressPanel_->reset(config.epochs);
-  logView_->addMessage(log::Level::Info, tr("Starting: %1 on %2, checkpoints in %3")
+  logView_->addMessage(log::Level::Info, tr("Starting: %1 on %2, %3")
                                              .arg(QString::fromStdString(config.model),
-                                                  QString::fromStdString(config.data_path), runDirectory_));
+                                                  QString::fromStdString(config.data_path),
+                                                  runDirectory_.isEmpty() ? tr("no checkpoints")
+                                                                          : tr("checkpoints in %1").arg(runDirectory_)));
 
   job_ = engine::make_train_job(config, *bridge_);
   terminalSeen_ = false;
@@ -168,6 +176,7 @@ void TrainPage::connectBridge() {
   connect(bridge, &EngineBridge::progressed, progressPanel_, &ProgressPanel::showProgress);
   connect(bridge, &EngineBridge::stepReported, charts_, &TrainingCharts::addStep);
   connect(bridge, &EngineBridge::epochReported, charts_, &TrainingCharts::addEpoch);
+  connect(bridge, &EngineBridge::epochReported, this, &TrainPage::onEpoch);
   connect(bridge, &EngineBridge::predictionsReported, gallery_, &PredictionGallery::showSamples);
   connect(bridge, &EngineBridge::logged, logView_, &LogView::addMessage);
   connect(bridge, &EngineBridge::finished, this, &TrainPage::onFinished);
@@ -181,6 +190,45 @@ void TrainPage::onJobState(engine::JobState state) {
   if (engine::is_terminal(state)) terminalSeen_ = true;
   if (state == engine::JobState::Cancelled || state == engine::JobState::Failed) progressPanel_->showEnded(state);
   setJobState(state);
+}
+
+void TrainPage::onEpoch(const engine::EpochMetrics& metrics) {
+  // Written before the epoch is reported; its predictions follow with the same epoch number.
+  if (!metrics.checkpoint.empty()) checkpoints_.insert(metrics.epoch, QString::fromStdString(metrics.checkpoint));
+}
+
+void TrainPage::showSaliency(int row) {
+  const engine::PredictionSamples& samples = gallery_->samples();
+  if (row < 0 || row >= int(samples.items.size())) return;
+  const engine::SamplePrediction& sample = samples.items[size_t(row)];
+  const auto name = [&samples](int index) {
+    return index >= 0 && index < int(samples.class_names.size()) ? QString::fromStdString(samples.class_names[size_t(index)])
+                                                                  : QString::number(index);
+  };
+  const int predicted = predictedClass(sample);
+  const QString caption = tr("Epoch %1 · test image %2 · true class %3 · predicted %4 (%5 %)")
+                              .arg(samples.epoch)
+                              .arg(sample.index)
+                              .arg(name(sample.label), name(predicted),
+                                   QLocale().toString(100.0 * confidence(sample), 'f', 1));
+  if (!saliencyDialog_) saliencyDialog_ = new SaliencyDialog(this);
+  const QString checkpoint = checkpointOfEpoch(samples.epoch);
+  if (checkpoint.isEmpty()) {
+    saliencyDialog_->showUnavailable(
+        toQImage(sample.image), caption,
+        runDirectory_.isEmpty()
+            ? tr("No Grad-CAM map: this run writes no checkpoints (it has no output folder), so there is no model "
+                 "of epoch %1 to explain the prediction with.").arg(samples.epoch)
+            : tr("No Grad-CAM map yet: the checkpoint of epoch %1 has not been written.").arg(samples.epoch));
+    return;
+  }
+  // What the job builds, as the Evaluate page passes it: a Fovea checkpoint's metadata says it all itself.
+  ModelRequest request = trainedModel_;
+  request.classes = int(samples.class_names.size());
+  request.channels = sample.image.channels;
+  request.imageSize = sample.image.height;
+  saliencyDialog_->setModel(checkpoint, request);
+  saliencyDialog_->explain(toQImage(sample.image), predicted, name(predicted), caption);
 }
 
 void TrainPage::onFinished(const engine::TrainSummary& summary) {

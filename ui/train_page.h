@@ -1,14 +1,17 @@
 // The Train page: choose a model, a data set and hyperparameters, run training as an engine job, and
 // watch it (curves, progress, test predictions, log). The page owns the job and its EngineBridge; the
-// GUI thread never waits for the job, except when the page is destroyed (cancel, then wait).
+// GUI thread never waits for the job, except when the page is destroyed (cancel, then wait). A gallery
+// image's Grad-CAM map is drawn with the checkpoint written after the epoch its predictions come from.
 #pragma once
 
+#include <QHash>
 #include <QString>
 #include <QWidget>
 #include <memory>
 
 #include "engine/job.h"
 #include "engine/observer.h"
+#include "ui/classification.h"
 
 class QSplitter;
 
@@ -19,6 +22,7 @@ class LogView;
 class PredictionGallery;
 class ProgressPanel;
 class RunControls;
+class SaliencyDialog;
 class TrainSettingsForm;
 class TrainingCharts;
 
@@ -30,10 +34,10 @@ class TrainPage final : public QWidget {
   ~TrainPage() override;
 
   // Where each run's checkpoint folder (<model>-<yyyyMMdd-HHmmss>) is created; by default the
-  // application's local data folder + "/runs".
+  // application's local data folder + "/runs". Empty: runs write no checkpoints.
   QString runsDirectory() const { return runsDirectory_; }
   void setRunsDirectory(const QString& folder) { runsDirectory_ = folder; }
-  // The checkpoint folder of the current (or last) run; empty before the first.
+  // The checkpoint folder of the current (or last) run; empty before the first and without checkpoints.
   QString runDirectory() const { return runDirectory_; }
 
   engine::JobState jobState() const { return state_; }
@@ -45,6 +49,13 @@ class TrainPage final : public QWidget {
   int accuracyPointCount() const;
   int progressValue() const;
   int predictionCount() const;
+  PredictionGallery* gallery() const { return gallery_; }
+  // The checkpoint written after `epoch` of the current (or last) run; empty when there is none.
+  QString checkpointOfEpoch(int epoch) const { return checkpoints_.value(epoch); }
+
+  // The Grad-CAM window for the gallery's item in `row`: its epoch's checkpoint and its prediction.
+  void showSaliency(int row);
+  SaliencyDialog* saliencyDialog() const { return saliencyDialog_; }  // null until first asked for
 
  Q_SIGNALS:
   void jobStateChanged(fovea::engine::JobState state);
@@ -58,6 +69,7 @@ class TrainPage final : public QWidget {
   void stopTraining();
   void connectBridge();
   void onJobState(engine::JobState state);
+  void onEpoch(const engine::EpochMetrics& metrics);
   void onFinished(const engine::TrainSummary& summary);
   void setJobState(engine::JobState state);
   QString newRunDirectory(const QString& model) const;
@@ -72,9 +84,12 @@ class TrainPage final : public QWidget {
   LogView* logView_ = nullptr;
   QSplitter* monitorSplitter_ = nullptr;
   QSplitter* bottomSplitter_ = nullptr;
+  SaliencyDialog* saliencyDialog_ = nullptr;
 
   QString runsDirectory_;
   QString runDirectory_;
+  QHash<int, QString> checkpoints_;  // of the run's epochs, by epoch number
+  ModelRequest trainedModel_;        // what the run builds, for a checkpoint without metadata
   engine::JobState state_ = engine::JobState::Idle;
   bool terminalSeen_ = false;
   // Declared in this order so that the job (which reports to the bridge) is destroyed first.

@@ -290,7 +290,9 @@ std::unique_ptr<Job> make_train_job(TrainConfig config, JobObserver& observer) {
         try {
           train(config, control, obs);
         } catch (const c10::Error& e) {
-          throw Error(e.what_without_backtrace());  // LibTorch's own text, without its C++ backtrace
+          // By now the run's model, optimizer and batches are freed: their memory is back in the allocator.
+          const std::string advice = out_of_memory_advice(e, "training", config.batch_size);
+          throw Error(advice.empty() ? e.what_without_backtrace() : advice);  // without LibTorch's backtrace
         }
       },
       observer);
