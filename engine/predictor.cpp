@@ -51,15 +51,20 @@ ImagePrediction Predictor::classify_file(const std::string& path, int top_k) con
 }
 
 std::optional<SaliencyMap> Predictor::saliency(const at::Tensor& rgb, int64_t class_index) const {
+  return saliency_of_input(apply_eval_transform(rgb, eval_transform(loaded_.preprocessing)), class_index);
+}
+
+std::optional<SaliencyMap> Predictor::saliency_of_input(const at::Tensor& crop, int64_t class_index) const {
   SaliencyMap out;
-  out.image = apply_eval_transform(rgb, eval_transform(loaded_.preprocessing));
-  const at::Tensor model_view = loaded_.spec.in_channels == 1 ? to_grey(out.image) : out.image;
+  out.image = crop;
+  const at::Tensor model_view = loaded_.spec.in_channels == 1 ? to_grey(crop) : crop;
   const at::Tensor input = normalize_image(model_view, loaded_.mean, loaded_.std).unsqueeze(0).to(device_);
   if (class_index < 0) {
     torch::NoGradGuard no_grad;
     class_index = loaded_.model->forward(input).argmax(1).item<int64_t>();
   }
-  if (class_index >= loaded_.spec.num_classes) throw std::out_of_range("saliency: class " + std::to_string(class_index));
+  if (class_index >= loaded_.spec.num_classes)
+    throw std::out_of_range("the model has no class " + std::to_string(class_index));
   std::optional<at::Tensor> heat = grad_cam(*loaded_.model, input, class_index);
   if (!heat) return std::nullopt;
   out.heat = *heat;

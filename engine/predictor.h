@@ -47,6 +47,8 @@ class Predictor {
   // Grad-CAM of `class_index` (negative: the best class) on RGB uint8 HWC; nullopt for models without a
   // convolutional feature map. Throws for an image the preprocessing cannot take.
   std::optional<SaliencyMap> saliency(const at::Tensor& rgb, int64_t class_index) const;
+  // The same for an image that already is the model's input (an evaluation crop): no resize or crop.
+  std::optional<SaliencyMap> saliency_of_input(const at::Tensor& crop, int64_t class_index) const;
 
   const LoadedModel& loaded() const { return loaded_; }
   const std::vector<std::string>& class_names() const { return names_; }

@@ -13,7 +13,6 @@
 #include "engine/device.h"
 #include "engine/errors.h"
 #include "engine/predictor.h"
-#include "engine/saliency.h"
 #include "engine/weights_file.h"
 
 namespace fovea::ui {
@@ -86,17 +85,7 @@ struct ClassifierWorker::State {
 
   // The evaluation fed `rgb` to the model as it is: no resize or crop again, only the normalisation.
   std::optional<engine::SaliencyMap> saliencyOfInput(const at::Tensor& rgb, int64_t classIndex) const {
-    const engine::LoadedModel& loaded = predictor->loaded();
-    const at::Tensor view = loaded.spec.in_channels == 1 ? rgb.narrow(2, 0, 1) : rgb;  // grey crops: R = G = B
-    const at::Tensor input = engine::normalize_image(view, loaded.mean, loaded.std).unsqueeze(0).to(predictor->device());
-    if (classIndex < 0) {
-      torch::NoGradGuard noGrad;
-      classIndex = loaded.model->forward(input).argmax(1).item<int64_t>();
-    }
-    if (classIndex >= loaded.spec.num_classes) throw std::out_of_range("the model has no class " + std::to_string(classIndex));
-    const std::optional<at::Tensor> heat = engine::grad_cam(*loaded.model, input, classIndex);
-    if (!heat) return std::nullopt;
-    return engine::SaliencyMap{rgb, *heat, engine::overlay_heat(rgb, *heat), classIndex};
+    return predictor->saliency_of_input(rgb, classIndex);
   }
 
   ImageClassification classify(int id, const QString& source, const at::Tensor& rgb) const {
