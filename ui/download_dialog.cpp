@@ -138,6 +138,7 @@ bool DownloadDialog::startDownload() {
   failure_.clear();
   datasetPath_.clear();
   QSettings().setValue(kDestinationKey, destination());
+  bridge_->beginJob();
   job_ = engine::make_download_job(request, *bridge_, result_);
   status_->setStyleSheet({});
   status_->setText(tr("Connecting…"));

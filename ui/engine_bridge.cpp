@@ -24,8 +24,14 @@ void EngineBridge::post(Emit&& emitOnOwnThread) {
   QMetaObject::invokeMethod(this, std::forward<Emit>(emitOnOwnThread), Qt::QueuedConnection);
 }
 
+// A bridge serves one job: a state that arrives after the job's end (a cancel racing the job's own
+// end) is stale and not passed on.
 void EngineBridge::on_state(engine::JobState state) {
-  post([this, state] { Q_EMIT stateChanged(state); });
+  post([this, state] {
+    if (ended_ && !engine::is_terminal(state)) return;
+    ended_ = ended_ || engine::is_terminal(state);
+    Q_EMIT stateChanged(state);
+  });
 }
 
 void EngineBridge::on_progress(const engine::Progress& progress) {

@@ -22,11 +22,15 @@ Q_DECLARE_METATYPE(fovea::log::Level)
 
 namespace fovea::ui {
 
+// A bridge serves one job at a time: states reported after the job's end are dropped as stale.
 class EngineBridge final : public QObject, public engine::JobObserver {
   Q_OBJECT
 
  public:
   explicit EngineBridge(QObject* parent = nullptr);
+
+  // Before a bridge is reused for another job: that job's states are all passed on again.
+  void beginJob() { ended_ = false; }
 
   // Makes the engine types known to Qt's meta-type system (queued connections, QVariant, QSignalSpy).
   static void registerMetaTypes();
@@ -55,6 +59,8 @@ class EngineBridge final : public QObject, public engine::JobObserver {
  private:
   template <typename Emit>
   void post(Emit&& emitOnOwnThread);
+
+  bool ended_ = false;  // the job reached a terminal state (read and written on the bridge's thread only)
 };
 
 }  // namespace fovea::ui

@@ -229,8 +229,7 @@ void EvaluatePage::connectBridge() {
 }
 
 void EvaluatePage::onJobState(engine::JobState state) {
-  // A state that follows the end of the job (a cancel racing the job's own end) is stale.
-  if (terminalSeen_ && !engine::is_terminal(state)) return;
+  // The bridge drops states that follow the job's end, so a terminal state here is the last one.
   if (engine::is_terminal(state)) terminalSeen_ = true;
   if (state == engine::JobState::Cancelled || state == engine::JobState::Failed)
     summaryPanel_->showEnded(state, state == engine::JobState::Failed ? failure_ : QString());

@@ -184,9 +184,7 @@ void TrainPage::connectBridge() {
 }
 
 void TrainPage::onJobState(engine::JobState state) {
-  // Reports are delivered in the order they were made; a state that follows the end of the job
-  // (a cancel racing the job's own end) is stale.
-  if (terminalSeen_ && !engine::is_terminal(state)) return;
+  // The bridge drops states that follow the job's end, so a terminal state here is the last one.
   if (engine::is_terminal(state)) terminalSeen_ = true;
   if (state == engine::JobState::Cancelled || state == engine::JobState::Failed) progressPanel_->showEnded(state);
   setJobState(state);
