@@ -3,6 +3,9 @@
 #include <ATen/ATen.h>
 #include <torch/utils.h>
 
+#include <functional>
+#include <stdexcept>
+
 #include "models/torch_compat.h"
 
 namespace fovea::engine {
@@ -19,10 +22,37 @@ bool all_on_cuda(const std::vector<torch::optim::OptimizerParamGroup>& groups) {
 }
 
 // Adam and AdamW on the fused kernel; AdamW's decoupled decay is applied first, as PyTorch does.
+// With a device learning rate: the tensor-rate overloads, which a CUDA graph can replay at any rate.
+void fused_adam_kernel(std::vector<at::Tensor>& params, std::vector<at::Tensor>& grads, std::vector<at::Tensor>& exp_avgs,
+                       std::vector<at::Tensor>& exp_avg_sqs, std::vector<at::Tensor>& max_exp_avg_sqs,
+                       std::vector<at::Tensor>& counts, double lr, const at::Tensor* device_lr, double beta1,
+                       double beta2, double weight_decay, double eps, bool amsgrad, bool decoupled_decay) {
+  if (decoupled_decay && weight_decay != 0) {
+    if (device_lr) {
+#if FOVEA_TORCH_AT_LEAST(2, 1)
+      at::_foreach_mul_(params, 1.0 - *device_lr * weight_decay);
+#endif
+    } else {
+      at::_foreach_mul_(params, 1.0 - lr * weight_decay);
+    }
+  }
+  if (decoupled_decay) weight_decay = 0;
+  if (device_lr) {
+#if FOVEA_TORCH_AT_LEAST(2, 1)
+    at::_fused_adam_(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, counts, *device_lr, beta1, beta2,
+                     weight_decay, eps, amsgrad, /*maximize=*/false);
+#endif
+    return;
+  }
+  at::_fused_adam_(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, counts, lr, beta1, beta2, weight_decay, eps,
+                   amsgrad, /*maximize=*/false);
+}
+
 template <typename State, typename Options>
 void fused_adam_step(std::vector<torch::optim::OptimizerParamGroup>& groups, StateMap& state, DeviceStepCounts& steps,
-                     bool decoupled_decay) {
-  for (auto& group : groups) {
+                     bool decoupled_decay, const std::function<const at::Tensor*(size_t)>& device_lr) {
+  for (size_t g = 0; g < groups.size(); ++g) {
+    auto& group = groups[g];
     const auto& o = static_cast<const Options&>(group.options());
     std::vector<at::Tensor> params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, counts;
     for (const auto& p : group.params()) {
@@ -47,14 +77,23 @@ void fused_adam_step(std::vector<torch::optim::OptimizerParamGroup>& groups, Sta
     }
     if (params.empty()) continue;
     at::_foreach_add_(counts, 1);
-    double weight_decay = o.weight_decay();
-    if (decoupled_decay) {
-      if (weight_decay != 0) at::_foreach_mul_(params, 1.0 - o.lr() * weight_decay);
-      weight_decay = 0;
-    }
-    at::_fused_adam_(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, counts, o.lr(), std::get<0>(o.betas()),
-                     std::get<1>(o.betas()), weight_decay, o.eps(), o.amsgrad(), /*maximize=*/false);
+    fused_adam_kernel(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, counts, o.lr(), device_lr(g),
+                      std::get<0>(o.betas()), std::get<1>(o.betas()), o.weight_decay(), o.eps(), o.amsgrad(),
+                      decoupled_decay);
   }
+}
+
+// The host's step counts of every parameter with state move on by one, with their device mirrors.
+template <typename State>
+void count_step(std::vector<torch::optim::OptimizerParamGroup>& groups, StateMap& state, DeviceStepCounts& steps) {
+  for (auto& group : groups)
+    for (const auto& p : group.params()) {
+      auto found = state.find(compat::optimizer_state_key<StateKey>(p));
+      if (found == state.end() || !found->second) continue;
+      auto& s = static_cast<State&>(*found->second);
+      s.step(s.step() + 1);
+      steps.advance(p);
+    }
 }
 
 }  // namespace
@@ -68,11 +107,31 @@ at::Tensor& DeviceStepCounts::at(const at::Tensor& parameter, int64_t count_befo
   return e.tensor;
 }
 
+void DeviceStepCounts::advance(const at::Tensor& parameter) {
+  auto found = entries_.find(parameter.unsafeGetTensorImpl());
+  if (found != entries_.end()) ++found->second.count;
+}
+
+void GraphableOptimizer::use_device_learning_rates(size_t groups, const at::Device& device) {
+#if !FOVEA_TORCH_AT_LEAST(2, 1)
+  throw std::runtime_error("device learning rates need LibTorch 2.1 or newer");
+#endif
+  device_lr_.clear();
+  for (size_t g = 0; g < groups; ++g) device_lr_.push_back(at::zeros({}, at::TensorOptions(at::kFloat).device(device)));
+}
+
+void GraphableOptimizer::set_device_learning_rate(size_t group, double lr) { device_lr_.at(group).fill_(lr); }
+
+const at::Tensor* GraphableOptimizer::device_learning_rate(size_t group) const {
+  return device_lr_.empty() ? nullptr : &device_lr_.at(group);
+}
+
 torch::Tensor ForeachSgd::step(LossClosure closure) {
   torch::NoGradGuard no_grad;
   at::Tensor loss;
   if (closure) loss = closure();
-  for (auto& group : param_groups_) {
+  for (size_t g = 0; g < param_groups_.size(); ++g) {
+    auto& group = param_groups_[g];
     const auto& o = static_cast<const torch::optim::SGDOptions&>(group.options());
     std::vector<at::Tensor> params, directions, buffers, buffered_directions;
     for (const auto& p : group.params()) {
@@ -104,7 +163,13 @@ torch::Tensor ForeachSgd::step(LossClosure closure) {
       }
       directions = o.nesterov() ? at::_foreach_add(directions, momentum, o.momentum()) : momentum;
     }
-    at::_foreach_add_(params, directions, -o.lr());
+    if (const at::Tensor* lr = device_learning_rate(g)) {
+#if FOVEA_TORCH_AT_LEAST(2, 1)
+      at::_foreach_sub_(params, at::_foreach_mul(directions, *lr));
+#endif
+    } else {
+      at::_foreach_add_(params, directions, -o.lr());
+    }
   }
   return loss;
 }
@@ -114,17 +179,23 @@ torch::Tensor FusedAdam::step(LossClosure closure) {
   torch::NoGradGuard no_grad;
   at::Tensor loss;
   if (closure) loss = closure();
-  fused_adam_step<torch::optim::AdamParamState, torch::optim::AdamOptions>(param_groups_, state_, steps_, false);
+  fused_adam_step<torch::optim::AdamParamState, torch::optim::AdamOptions>(
+      param_groups_, state_, steps_, false, [this](size_t g) { return device_learning_rate(g); });
   return loss;
 }
+
+void FusedAdam::count_replayed_step() { count_step<torch::optim::AdamParamState>(param_groups_, state_, steps_); }
 
 torch::Tensor FusedAdamW::step(LossClosure closure) {
   if (!all_on_cuda(param_groups_)) return torch::optim::AdamW::step(closure);
   torch::NoGradGuard no_grad;
   at::Tensor loss;
   if (closure) loss = closure();
-  fused_adam_step<torch::optim::AdamWParamState, torch::optim::AdamWOptions>(param_groups_, state_, steps_, true);
+  fused_adam_step<torch::optim::AdamWParamState, torch::optim::AdamWOptions>(
+      param_groups_, state_, steps_, true, [this](size_t g) { return device_learning_rate(g); });
   return loss;
 }
+
+void FusedAdamW::count_replayed_step() { count_step<torch::optim::AdamWParamState>(param_groups_, state_, steps_); }
 
 }  // namespace fovea::engine

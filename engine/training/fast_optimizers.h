@@ -10,10 +10,31 @@
 #include <torch/optim/sgd.h>
 
 #include <unordered_map>
+#include <vector>
 
 namespace fovea::engine {
 
-class ForeachSgd : public torch::optim::SGD {
+// An optimizer whose steps can be recorded in a CUDA graph (engine/training/graphed_step.h): it can
+// read each group's learning rate from a device scalar, which the schedule refills before each step,
+// instead of baking the host's value into the recording.
+class GraphableOptimizer {
+ public:
+  virtual ~GraphableOptimizer() = default;
+  void use_device_learning_rates(size_t groups, const at::Device& device);
+  bool has_device_learning_rates() const { return !device_lr_.empty(); }
+  void set_device_learning_rate(size_t group, double lr);
+  // A replayed step advanced the step counts on the device; the host's copies (saved in checkpoints)
+  // follow.
+  virtual void count_replayed_step() {}
+
+ protected:
+  const at::Tensor* device_learning_rate(size_t group) const;
+
+ private:
+  std::vector<at::Tensor> device_lr_;
+};
+
+class ForeachSgd : public torch::optim::SGD, public GraphableOptimizer {
  public:
   using torch::optim::SGD::SGD;
   torch::Tensor step(LossClosure closure = nullptr) override;
@@ -23,6 +44,7 @@ class ForeachSgd : public torch::optim::SGD {
 class DeviceStepCounts {
  public:
   at::Tensor& at(const at::Tensor& parameter, int64_t count_before_step);
+  void advance(const at::Tensor& parameter);  // the device's count moved on by one (a replayed step)
 
  private:
   struct Entry {
@@ -32,19 +54,21 @@ class DeviceStepCounts {
   std::unordered_map<const void*, Entry> entries_;
 };
 
-class FusedAdam : public torch::optim::Adam {
+class FusedAdam : public torch::optim::Adam, public GraphableOptimizer {
  public:
   using torch::optim::Adam::Adam;
   torch::Tensor step(LossClosure closure = nullptr) override;
+  void count_replayed_step() override;
 
  private:
   DeviceStepCounts steps_;
 };
 
-class FusedAdamW : public torch::optim::AdamW {
+class FusedAdamW : public torch::optim::AdamW, public GraphableOptimizer {
  public:
   using torch::optim::AdamW::AdamW;
   torch::Tensor step(LossClosure closure = nullptr) override;
+  void count_replayed_step() override;
 
  private:
   DeviceStepCounts steps_;

@@ -30,8 +30,15 @@ std::unique_ptr<torch::optim::OptimizerOptions> options_for(const TrainConfig& c
 
 void TrainOptimizer::set_learning_rate(double lr) {
   auto& groups = optimizer->param_groups();
-  for (size_t i = 0; i < groups.size(); ++i) groups[i].options().set_lr(lr * lr_scales.at(i));
+  auto* graphable = dynamic_cast<GraphableOptimizer*>(optimizer.get());
+  const bool on_device = graphable && graphable->has_device_learning_rates();
+  for (size_t i = 0; i < groups.size(); ++i) {
+    groups[i].options().set_lr(lr * lr_scales.at(i));
+    if (on_device) graphable->set_device_learning_rate(i, lr * lr_scales.at(i));
+  }
 }
+
+GraphableOptimizer* TrainOptimizer::graphable() const { return dynamic_cast<GraphableOptimizer*>(optimizer.get()); }
 
 TrainOptimizer make_optimizer(const TrainConfig& config, models::ImageClassifier& model) {
   // Groups in a fixed order (backbone, then head; decayed, then not) so that resumed runs line up.

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 
 #include "engine/checkpoint.h"
@@ -16,6 +17,8 @@
 #include "engine/training/batch_maker.h"
 #include "engine/training/batch_mixing.h"
 #include "engine/training/evaluator.h"
+#include "engine/training/fast_optimizers.h"
+#include "engine/training/graphed_step.h"
 #include "engine/training/loss_readback.h"
 #include "engine/training/lr_schedule.h"
 #include "engine/training/optimizer_factory.h"
@@ -169,45 +172,70 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
     observer.on_step({r.step, r.epoch, value, r.learning_rate});
   };
 
+  // The epoch's running sums, written in place by every step (a recorded step writes the same memory).
+  const at::Tensor loss_sum = at::zeros({}, at::TensorOptions(at::kDouble).device(device));
+  const at::Tensor correct = at::zeros({}, at::TensorOptions(at::kLong).device(device));
+  // One optimisation step on a batch on the device; returns its loss without waiting for it.
+  const auto train_on = [&](const MixedBatch& batch) {
+    at::Tensor logits;
+    {
+      const compat::CudaBf16Autocast autocast(mixed_precision);
+      logits = model->forward(batch.images);
+    }
+    logits = logits.to(at::kFloat);
+    const at::Tensor loss = mixed_cross_entropy(logits, batch, config.label_smoothing);
+    if (!device.is_cuda()) control.checkpoint();  // a CPU forward pass can be long: honour a cancel before the backward
+    optimizer.zero_grad();
+    loss.backward();
+    if (config.grad_clip_norm > 0) torch::nn::utils::clip_grad_norm_(model->parameters(), config.grad_clip_norm);
+    optimizer.step();
+    loss_sum.add_(loss.detach().to(at::kDouble));
+    correct.add_(logits.detach().argmax(1).eq(batch.labels).sum());
+    return loss;
+  };
+  // On CUDA the step is recorded once as a graph and replayed (see graphed_step.h), unless it needs the
+  // host in the middle: mixup/cutmix draw on the host, gradient clipping reads the norm back.
+  std::unique_ptr<GraphedTrainStep> graphed;
+  GraphableOptimizer* const graphable = train_optimizer.graphable();
+  if (device.is_cuda() && GraphedTrainStep::available() && graphable && config.mixup_alpha == 0 &&
+      config.cutmix_alpha == 0 && config.grad_clip_norm == 0 && std::getenv("FOVEA_NO_CUDA_GRAPHS") == nullptr) {
+    graphable->use_device_learning_rates(optimizer.param_groups().size(), device);
+    graphed = std::make_unique<GraphedTrainStep>(
+        [&](const at::Tensor& images, const at::Tensor& labels) { return train_on({images, labels, labels, 1.0}); },
+        [graphable] { graphable->count_replayed_step(); });
+    say(observer, log::Level::Info, "training steps run as a CUDA graph");
+  }
+
   for (int epoch = start.epoch + 1; epoch <= config.epochs; ++epoch) {
     const auto epoch_start = Clock::now();
     model->train();
     auto generator = at::make_generator<at::CPUGeneratorImpl>(config.seed * 1000003ULL + static_cast<uint64_t>(epoch));
     const at::Tensor order = at::randperm(n, generator, at::kLong).to(device);
-    at::Tensor loss_sum = at::zeros({}, at::TensorOptions(at::kDouble).device(device));
-    at::Tensor correct = at::zeros({}, at::TensorOptions(at::kLong).device(device));
+    loss_sum.zero_();
+    correct.zero_();
     double lr = config.learning_rate;
     progress.state().epoch = epoch;
     progress.state().phase = "train";
     // airbench94 trains the whitening bias for the first epochs only (its weights never train).
-    if (airbench && config.whiten_bias_epochs > 0) airbench->whitening()->bias.set_requires_grad(epoch <= config.whiten_bias_epochs);
+    if (airbench && config.whiten_bias_epochs > 0) {
+      at::Tensor& bias = airbench->whitening()->bias;
+      const bool trains = epoch <= config.whiten_bias_epochs;
+      if (bias.requires_grad() != trains && graphed) graphed->reset();  // the step's work changes
+      bias.set_requires_grad(trains);
+    }
 
     for (int64_t s = 0; s < steps_per_epoch; ++s) {
       control.checkpoint();
       const at::Tensor idx = order.slice(0, s * batch, (s + 1) * batch);
       const at::Tensor labels = train_split.labels.index_select(0, idx);
-      const MixedBatch mixed = mix_batch(train_batches.make(idx, drawn), labels, mixing, static_cast<uint64_t>(step));
+      const at::Tensor images = train_batches.make(idx, drawn);
       drawn += static_cast<uint64_t>(batch);
       lr = learning_rate_at(schedule, config.learning_rate, step);
       train_optimizer.set_learning_rate(lr);
-
-      at::Tensor logits;
-      {
-        const compat::CudaBf16Autocast autocast(mixed_precision);
-        logits = model->forward(mixed.images);
-      }
-      logits = logits.to(at::kFloat);
-      const at::Tensor loss = mixed_cross_entropy(logits, mixed, config.label_smoothing);
-      control.checkpoint();  // a forward pass can be long on the CPU: honour a cancel before the backward
-      optimizer.zero_grad();
-      loss.backward();
-      if (config.grad_clip_norm > 0) torch::nn::utils::clip_grad_norm_(model->parameters(), config.grad_clip_norm);
-      optimizer.step();
+      const at::Tensor loss = graphed ? graphed->run(images, labels)
+                                      : train_on(mix_batch(images, labels, mixing, static_cast<uint64_t>(step)));
       if (ema) ema->update(*model);
       ++step;
-
-      loss_sum += loss.detach().to(at::kDouble);
-      correct += logits.detach().argmax(1).eq(labels).sum();
       losses.push(loss, {step, epoch, lr});
       losses.drain(report_loss, false);
 
