@@ -1,11 +1,13 @@
 // fovea-bench-model: how fast a model alone runs inference on the GPU (no input pipeline): random
 // normalised batches already on the device, bf16 autocast, channels_last for CNNs, as evaluation runs it.
-//   fovea-bench-model MODEL [--batch 256] [--size 224] [--iters 30] [--device cuda] [--fp32]
+//   fovea-bench-model MODEL [--batch 256] [--size 224] [--iters 30] [--device cuda] [--fp32] [--trace FILE]
+// --trace writes a Chrome trace (Kineto) of one more forward pass, LibTorch 2.x only.
 // Prints images/s (median of the timed iterations, after warm-up). The ceiling evaluation can reach.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -13,6 +15,10 @@
 #include <torch/utils.h>
 
 #include "engine/device.h"
+#include "models/torch_compat.h"
+#if FOVEA_TORCH_AT_LEAST(2, 0)
+#include <torch/csrc/autograd/profiler_kineto.h>
+#endif
 #include "models/image_classifier.h"
 #include "models/registry.h"
 #include "models/torch_compat.h"
@@ -27,7 +33,7 @@ int main(int argc, char** argv) {
   int64_t batch = 256, size = 224;
   int iters = 30;
   bool bf16 = true;
-  std::string device_name = "cuda";
+  std::string device_name = "cuda", trace;
   for (int i = 2; i < argc; ++i) {
     const std::string flag = argv[i];
     const char* value = i + 1 < argc ? argv[i + 1] : "";
@@ -36,6 +42,7 @@ int main(int argc, char** argv) {
     else if (flag == "--size") size = std::atoll(value);
     else if (flag == "--iters") iters = std::atoi(value);
     else if (flag == "--device") device_name = value;
+    else if (flag == "--trace") trace = value;
     ++i;
   }
   try {
@@ -68,6 +75,18 @@ int main(int argc, char** argv) {
       (void)logits.sum().item<float>();  // waits for the device
       ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
     }
+#if FOVEA_TORCH_AT_LEAST(2, 0)
+    if (!trace.empty()) {
+      namespace prof = torch::autograd::profiler;
+      const prof::ProfilerConfig config(torch::profiler::impl::ProfilerState::KINETO, false, false);
+      const std::set<torch::profiler::impl::ActivityType> activities{torch::profiler::impl::ActivityType::CPU,
+                                                                     torch::profiler::impl::ActivityType::CUDA};
+      prof::prepareProfiler(config, activities);
+      prof::enableProfiler(config, activities);
+      (void)forward().sum().item<float>();
+      prof::disableProfiler()->save(trace);
+    }
+#endif
     std::sort(ms.begin(), ms.end());
     const double median = ms[ms.size() / 2];
     std::printf("%s batch %lld %lldpx %s%s: %.2f ms per batch, %.0f images/s\n", name.c_str(),

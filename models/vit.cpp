@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "models/attention.h"
+#include "models/linear.h"
 
 namespace fovea::models {
 namespace {
@@ -25,9 +26,9 @@ class AttentionImpl : public nn::Module {
         proj(register_module("proj", nn::Linear(dim, dim))) {}
   torch::Tensor forward(const torch::Tensor& x) {
     const int64_t B = x.size(0), N = x.size(1), C = x.size(2);
-    const auto parts = qkv(x).reshape({B, N, 3, heads_, C / heads_}).permute({2, 0, 3, 1, 4}).unbind(0);
+    const auto parts = linear(qkv, x).reshape({B, N, 3, heads_, C / heads_}).permute({2, 0, 3, 1, 4}).unbind(0);
     const torch::Tensor y = attention(parts[0], parts[1], parts[2]);  // (B, heads, N, head_dim)
-    return proj(y.transpose(1, 2).reshape({B, N, C}));
+    return linear(proj, y.transpose(1, 2).reshape({B, N, C}));
   }
 
  private:
@@ -42,7 +43,7 @@ class MlpImpl : public nn::Module {
  public:
   MlpImpl(int64_t dim, int64_t hidden)
       : fc1(register_module("fc1", nn::Linear(dim, hidden))), fc2(register_module("fc2", nn::Linear(hidden, dim))) {}
-  torch::Tensor forward(const torch::Tensor& x) { return fc2(torch::gelu(fc1(x))); }  // exact (erf) GELU, as timm
+  torch::Tensor forward(const torch::Tensor& x) { return linear(fc2, torch::gelu(linear(fc1, x))); }  // exact (erf) GELU, as timm
   nn::Linear fc1, fc2;
 };
 TORCH_MODULE(Mlp);
