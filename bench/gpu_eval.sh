@@ -7,9 +7,10 @@ out="${OUT:-out}"; mkdir -p "$out"
 deps=".carry/device/with-deps.sh"
 export PYTHONUNBUFFERED=1
 bash "$deps" cmake --preset cuda > "$out/configure.log" 2>&1
-bash "$deps" cmake --build --preset cuda -j16 --target fovea-cli > "$out/build.log" 2>&1 || { grep -E "error" -A3 "$out/build.log" | head -40; exit 1; }
+bash "$deps" cmake --build --preset cuda -j16 --target fovea-cli fovea-bench-pipeline fovea-bench-model > "$out/build.log" 2>&1 || { grep -E "error" -A3 "$out/build.log" | head -40; exit 1; }
 [ -n "${SKIP_PARITY:-}" ] || bash "$deps" python3 bench/parity/check_eval.py build/cuda/app/fovea-cli /tmp/eval "${PER_CLASS:-10}" 2>&1 | tee "$out/eval_parity.txt"
-python3 bench/make_bench_jpegs.py /tmp/jpegs/val 10000 | tee "$out/jpegs.txt"
+[ -d /tmp/jpegs/val/class09 ] || python3 bench/make_bench_jpegs.py /tmp/jpegs/val 10000 | tee "$out/jpegs.txt"
+FOVEA_GPU_DECODE=1 bash "$deps" build/cuda/bench/fovea-bench-pipeline /tmp/jpegs --device cuda --passes 3 2>&1 | tee "$out/pipeline_gpu_decode.txt"
 evaluate() {  # MODEL LABEL ARGS...
   local model=$1 label=$2; shift 2
   bash "$deps" build/cuda/app/fovea-cli eval --checkpoint /tmp/$model.pth --model $model --data /tmp/jpegs --device cuda --bf16 --json "$@" 2>/dev/null \
@@ -17,10 +18,11 @@ evaluate() {  # MODEL LABEL ARGS...
 }
 for model in resnet50 vit_base; do
   python3 -c "import torch,torchvision,timm; m = torchvision.models.resnet50() if '$model'=='resnet50' else timm.create_model('vit_base_patch16_224'); torch.save(m.state_dict(), '/tmp/$model.pth')"
+  bash "$deps" build/cuda/bench/fovea-bench-model $model --batch 256 | tee -a "$out/eval_speed.txt"
   evaluate $model "warm-up pass"
-  evaluate $model "CPU resize, 16 workers (default)"
-  evaluate $model "CPU resize, 15 workers" --workers 15
-  evaluate $model "GPU resize, 16 workers" --resize-on-gpu
+  evaluate $model "GPU decode (default)"
+  evaluate $model "GPU decode, again"
+  evaluate $model "CPU decode + resize, 16 workers" --cpu-decode
 done
 for model in resnet50; do
   files=$(find /tmp/jpegs/val/class00 -name '*.JPEG' | sort | head -50 || true)

@@ -2,6 +2,7 @@
 // worker threads; normalise on the device) over a folder data set, as timm's validate.py feeds a GPU.
 //   fovea-bench-pipeline DATA [--model resnet18] [--batch 256] [--threads N] [--device cpu|cuda] [--passes 2]
 // Prints images/s per pass; the first pass warms the page cache (the files are read from memory after).
+// FOVEA_GPU_DECODE=1: JPEGs decoded, resized and cropped on the GPU (engine/data/gpu_jpeg_batches.h).
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -10,6 +11,7 @@
 #include <ATen/ATen.h>
 
 #include "engine/data/dataset_info.h"
+#include "engine/data/gpu_jpeg_batches.h"
 #include "engine/data/image_batches.h"
 #include "engine/device.h"
 #include "engine/errors.h"
@@ -66,7 +68,23 @@ int main(int argc, char** argv) {
       std::printf("one core, %zu files: decode %.3f ms/image, resize + crop %.3f ms/image\n", n, decode / n,
                   transform_time / n);
     }
-    for (int pass = 0; pass < passes; ++pass) {
+    const bool gpu_decode = std::getenv("FOVEA_GPU_DECODE") != nullptr;
+    for (int pass = 0; pass < passes && gpu_decode; ++pass) {
+      const auto start = std::chrono::steady_clock::now();
+      engine::GpuJpegBatches loader(*files, {}, transform, options.batch_size, device);
+      int64_t images = 0, failed = 0;
+      double checksum = 0;
+      while (auto batch = loader.next()) {
+        const at::Tensor input = (batch->crops.permute({0, 3, 1, 2}).to(at::kFloat) / 255 - mean) / std;
+        checksum += input.sum().item<double>();
+        images += batch->crops.size(0);
+        failed += static_cast<int64_t>(batch->failures.size());
+      }
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::printf("pass %d: %lld images (%lld failed) in %.2f s: %.0f images/s (GPU decode, checksum %.6g)\n", pass + 1,
+                  static_cast<long long>(images), static_cast<long long>(failed), seconds, images / seconds, checksum);
+    }
+    for (int pass = 0; pass < passes && !gpu_decode; ++pass) {
       const auto start = std::chrono::steady_clock::now();
       engine::ImageBatchLoader loader(*files, {}, transform, options);
       int64_t images = 0, failed = 0;

@@ -21,10 +21,12 @@ struct EvalConfig {
   int64_t limit = 0;             // evaluate the first N images only (0: all)
   bool mixed_precision = false;  // bf16 autocast on a GPU; fp32 gives the reference's numbers
   int sample_predictions = 0;    // images whose top-5 predictions are reported through on_predictions
-  bool per_image_results = false;
+  bool per_image_results = false;  // every image's top-5 and loss in the summary (EvaluationSummary::per_image)
   int workers = 0;               // image folders: decoding threads (0: one per core)
   bool resize_on_gpu = false;    // image folders on a GPU: workers only decode, the GPU resizes (faster
-                                 // without a model to run; with one, the decoding threads resize faster)  // every image's top-5 and loss in the summary (EvaluationSummary::per_image)
+                                 // without a model to run; with one, the decoding threads resize faster)
+  bool cpu_decode = false;       // image folders on a GPU with a JPEG decoder: decode on the CPU anyway
+                                 // (libjpeg's pixels, as PIL's; the GPU's differ by a grey level here and there)
 };
 
 // Throws ConfigError on the first bad field, naming it.

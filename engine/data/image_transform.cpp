@@ -80,6 +80,18 @@ std::pair<int64_t, int64_t> resized_size(int64_t height, int64_t width, int64_t 
   return {shorter, static_cast<int64_t>(static_cast<double>(shorter) * width / height)};
 }
 
+namespace {
+
+at::Tensor bgr_to_rgb_tensor(const cv::Mat& bgr, const std::string& path, bool pinned) {
+  if (bgr.empty()) throw DatasetError(path + ": cannot be decoded as an image (corrupt, or a format OpenCV cannot read)");
+  at::Tensor rgb = at::empty({bgr.rows, bgr.cols, 3}, at::TensorOptions(at::kByte).pinned_memory(pinned));
+  cv::Mat target(bgr.rows, bgr.cols, CV_8UC3, rgb.data_ptr<uint8_t>());
+  cv::cvtColor(bgr, target, cv::COLOR_BGR2RGB);
+  return rgb;
+}
+
+}  // namespace
+
 at::Tensor read_rgb_image(const std::string& path, bool pinned) {
   std::error_code error;
   if (!std::filesystem::is_regular_file(path, error)) throw DatasetError(path + ": no such image file");
@@ -89,11 +101,18 @@ at::Tensor read_rgb_image(const std::string& path, bool pinned) {
   } catch (const cv::Exception& e) {
     throw DatasetError(path + ": cannot be decoded as an image: " + e.err);
   }
-  if (bgr.empty()) throw DatasetError(path + ": cannot be decoded as an image (corrupt, or a format OpenCV cannot read)");
-  at::Tensor rgb = at::empty({bgr.rows, bgr.cols, 3}, at::TensorOptions(at::kByte).pinned_memory(pinned));
-  cv::Mat target(bgr.rows, bgr.cols, CV_8UC3, rgb.data_ptr<uint8_t>());
-  cv::cvtColor(bgr, target, cv::COLOR_BGR2RGB);
-  return rgb;
+  return bgr_to_rgb_tensor(bgr, path, pinned);
+}
+
+at::Tensor decode_rgb_image(const uint8_t* data, size_t size, const std::string& name) {
+  cv::Mat bgr;
+  try {
+    const cv::Mat bytes(1, static_cast<int>(size), CV_8UC1, const_cast<uint8_t*>(data));
+    bgr = cv::imdecode(bytes, cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
+  } catch (const cv::Exception& e) {
+    throw DatasetError(name + ": cannot be decoded as an image: " + e.err);
+  }
+  return bgr_to_rgb_tensor(bgr, name, false);
 }
 
 at::Tensor apply_eval_transform(const at::Tensor& rgb, const EvalTransform& t) {
@@ -115,6 +134,24 @@ at::Tensor apply_eval_transform(const at::Tensor& rgb, const EvalTransform& t) {
   out.slice(0, dst_y, dst_y + rows).slice(1, dst_x, dst_x + cols)
       .copy_(resized.slice(0, src_y, src_y + rows).slice(1, src_x, src_x + cols));
   return out;
+}
+
+at::Tensor apply_eval_transform_batch(const at::Tensor& nhwc, const EvalTransform& t) {
+  const int64_t height = nhwc.size(1), width = nhwc.size(2);
+  const auto [rh, rw] = resized_size(height, width, t.resize);
+  const int64_t top = crop_offset(rh, t.crop), left = crop_offset(rw, t.crop);
+  const bool uint8_path = nhwc.is_cpu() && t.interpolation == Interpolation::Bilinear;
+  if (top < 0 || left < 0 || uint8_path) {  // padding, or the CPU's uint8 resampler: image by image
+    std::vector<at::Tensor> crops;
+    for (int64_t i = 0; i < nhwc.size(0); ++i) crops.push_back(apply_eval_transform(nhwc[i], t));
+    return at::stack(crops);
+  }
+  // resize_like_pil's float path, on all images at once.
+  at::Tensor x = nhwc.permute({0, 3, 1, 2}).to(at::kFloat);
+  if (rw != width) x = to_uint8_levels(resize_aa(x, height, rw, t.interpolation));
+  x = x.narrow(3, left, t.crop);
+  if (rh != height) x = to_uint8_levels(resize_aa(x.contiguous(), rh, t.crop, t.interpolation));
+  return x.narrow(2, top, t.crop).permute({0, 2, 3, 1}).to(at::kByte).contiguous();
 }
 
 void write_png(const std::string& path, const at::Tensor& image) {

@@ -34,11 +34,16 @@ std::pair<int64_t, int64_t> resized_size(int64_t height, int64_t width, int64_t 
 // Image.open(...).convert("RGB")). Throws DatasetError naming the file when it cannot be decoded.
 // `pinned`: in page-locked memory, for fast asynchronous copies to a CUDA device.
 at::Tensor read_rgb_image(const std::string& path, bool pinned = false);
+// The same for a file's bytes already in memory; `name` names it in the error.
+at::Tensor decode_rgb_image(const uint8_t* data, size_t size, const std::string& name);
 
 // RGB uint8 HWC in, the transform's crop x crop x 3 uint8 HWC out, on the image's device (CPU or GPU).
 // The resize matches PIL's (two 1-D passes, horizontal first, rounded to uint8 in between) to within one
 // grey level.
 at::Tensor apply_eval_transform(const at::Tensor& rgb, const EvalTransform& transform);
+// The same for a batch of equally sized images, uint8 [n, height, width, 3] -> [n, crop, crop, 3]: one
+// resize for all of them (each image's result is what apply_eval_transform gives it on that device).
+at::Tensor apply_eval_transform_batch(const at::Tensor& nhwc, const EvalTransform& transform);
 
 // Writes RGB (or grey) uint8 HWC as a PNG file, atomically. Throws Error naming the file.
 void write_png(const std::string& path, const at::Tensor& image);

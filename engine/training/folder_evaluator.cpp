@@ -2,6 +2,8 @@
 
 #include <torch/utils.h>
 
+#include "engine/data/gpu_jpeg_batches.h"
+#include "engine/log.h"
 #include "models/image_classifier.h"
 #include "models/torch_compat.h"
 
@@ -34,20 +36,17 @@ FolderEvaluation evaluate_image_files(models::ImageClassifier& model, const Imag
     return at::tensor(std::vector<float>(values.begin(), values.begin() + channels)).view({1, channels, 1, 1}).to(device);
   };
   const at::Tensor mean = per_channel(options.mean), std = per_channel(options.std);
-  ImageBatchOptions batch_options = options.batches;
-  batch_options.pinned_memory = device.is_cuda();
-  batch_options.decode_only = device.is_cuda() && options.resize_on_device;  // the CPU cores then only decode
-  ImageBatchLoader loader(files, std::move(order), options.transform, batch_options);
 
   FolderEvaluation out;
   EvalAccumulator accumulator(num_classes, sample_positions, device, options.keep_every_image);
   int64_t done = 0;
-  while (auto batch = loader.next()) {
+  // One batch of crops on the device, whichever pipeline made it.
+  const auto consume = [&](const at::Tensor& images, const std::vector<int64_t>& batch_labels,
+                           const std::vector<int64_t>& positions, std::vector<std::string>& failures) {
     control.checkpoint();
-    const at::Tensor images = crops_on_device(*batch, options.transform, device);
-    done += images.size(0) + static_cast<int64_t>(batch->failures.size());
-    out.skipped += static_cast<int64_t>(batch->failures.size());
-    for (auto& failure : batch->failures)
+    done += images.size(0) + static_cast<int64_t>(failures.size());
+    out.skipped += static_cast<int64_t>(failures.size());
+    for (auto& failure : failures)
       if (out.failures.size() < kFailuresKept) out.failures.push_back(std::move(failure));
     if (images.size(0) > 0) {
       at::Tensor logits;
@@ -56,13 +55,32 @@ FolderEvaluation evaluate_image_files(models::ImageClassifier& model, const Imag
         logits = model.forward(model_input(images, mean, std, channels));
       }
       // From pinned memory: a copy from pageable memory would wait for the device to finish its queue.
-      at::Tensor labels = at::tensor(batch->labels, at::kLong);
+      at::Tensor labels = at::tensor(batch_labels, at::kLong);
       if (device.is_cuda()) labels = labels.pin_memory();
       labels = labels.to(device, /*non_blocking=*/true);
       // Sampled images for the gallery come back from the device only when the batch holds one.
-      accumulator.add(logits.to(at::kFloat), labels, at::tensor(batch->positions, at::kLong), images);
+      accumulator.add(logits.to(at::kFloat), labels, at::tensor(positions, at::kLong), images);
     }
     if (on_batch) on_batch(done);
+  };
+
+  std::unique_ptr<GpuJpegBatches> gpu_batches;
+  if (options.decode_on_device && GpuJpegBatches::available(device)) {
+    try {
+      gpu_batches = std::make_unique<GpuJpegBatches>(files, order, options.transform, options.batches.batch_size, device);
+    } catch (const Error& e) {
+      log::write(log::Level::Warning, std::string(e.what()) + "; decoding on the CPU");
+    }
+  }
+  if (gpu_batches) {
+    while (auto batch = gpu_batches->next()) consume(batch->crops, batch->labels, batch->positions, batch->failures);
+  } else {
+    ImageBatchOptions batch_options = options.batches;
+    batch_options.pinned_memory = device.is_cuda();
+    batch_options.decode_only = device.is_cuda() && options.resize_on_device;  // the CPU cores then only decode
+    ImageBatchLoader loader(files, std::move(order), options.transform, batch_options);
+    while (auto batch = loader.next())
+      consume(crops_on_device(*batch, options.transform, device), batch->labels, batch->positions, batch->failures);
   }
   model.train(was_training);
   out.result = accumulator.finish();

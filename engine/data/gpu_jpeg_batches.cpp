@@ -1,0 +1,290 @@
+#include "engine/data/gpu_jpeg_batches.h"
+
+#include "engine/errors.h"
+
+#if defined(FOVEA_TORCH_CUDA) && defined(FOVEA_HAVE_NVJPEG)
+#include <ATen/ATen.h>
+#include <ATen/cuda/CUDAEvent.h>
+#include <c10/cuda/CUDAGuard.h>
+#include <c10/cuda/CUDAStream.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "kernels/jpeg_decoder.h"
+#endif
+
+namespace fovea::engine {
+
+#if defined(FOVEA_TORCH_CUDA) && defined(FOVEA_HAVE_NVJPEG)
+namespace {
+
+constexpr int kReaders = 4;          // reading from the page cache is cheap: a few threads keep up
+constexpr int64_t kReadAhead = 3;    // batches of bytes waiting for the decoding thread
+constexpr size_t kDecodedAhead = 2;  // decoded batches waiting for the consumer
+
+struct RawBatch {
+  std::vector<std::vector<uint8_t>> bytes;
+  std::vector<int64_t> labels, positions;
+  std::vector<std::string> failures;
+};
+
+struct ReadyBatch {
+  DeviceImageBatch batch;
+  at::cuda::CUDAEvent done;
+};
+
+bool read_file(const std::string& path, std::vector<uint8_t>& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return !in.bad();
+}
+
+}  // namespace
+
+struct GpuJpegBatches::State {
+  const ImageFileList& files;
+  std::vector<int64_t> order;
+  EvalTransform transform;
+  int64_t batch_size;
+  at::Device device;
+  int64_t batches = 0;
+  std::unique_ptr<kernels::GpuJpegDecoder> decoder;  // used by the decoding thread only
+
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool stopping = false;
+  std::exception_ptr error;
+  int64_t next_to_read = 0;     // the batch the next free reader takes
+  int64_t next_to_decode = 0;   // the batch the decoding thread waits for
+  std::map<int64_t, RawBatch> read;
+  std::deque<std::unique_ptr<ReadyBatch>> decoded;
+  int64_t handed_out = 0;
+  std::vector<std::thread> threads;
+
+  State(const ImageFileList& f, std::vector<int64_t> o, EvalTransform t, int64_t b, at::Device d)
+      : files(f), order(std::move(o)), transform(t), batch_size(b), device(d) {}
+
+  void read_batches() {
+    for (;;) {
+      int64_t b;
+      {
+        std::unique_lock lock(mutex);
+        changed.wait(lock, [&] { return stopping || next_to_read >= batches || next_to_read < next_to_decode + kReadAhead; });
+        if (stopping || next_to_read >= batches) return;
+        b = next_to_read++;
+      }
+      RawBatch raw;
+      const int64_t first = b * batch_size, last = std::min<int64_t>(first + batch_size, static_cast<int64_t>(order.size()));
+      for (int64_t i = first; i < last; ++i) {
+        const auto position = static_cast<size_t>(order[static_cast<size_t>(i)]);
+        std::vector<uint8_t> bytes;
+        if (!read_file(files.path(position), bytes)) {
+          raw.failures.push_back(files.path(position) + ": cannot be read");
+          continue;
+        }
+        raw.bytes.push_back(std::move(bytes));
+        raw.labels.push_back(files.label(position));
+        raw.positions.push_back(static_cast<int64_t>(position));
+      }
+      std::lock_guard lock(mutex);
+      read.emplace(b, std::move(raw));
+      changed.notify_all();
+    }
+  }
+
+  // One batch's crops on the decoding stream: the GPU decodes what it can, the CPU the rest.
+  at::Tensor decode(RawBatch& raw, const c10::cuda::CUDAStream& stream) {
+    const size_t n = raw.bytes.size();
+    std::vector<int> widths(n, 0), heights(n, 0);
+    std::vector<size_t> on_gpu, on_cpu;
+    int64_t total = 0;
+    for (size_t i = 0; i < n; ++i) {
+      if (decoder->probe(raw.bytes[i].data(), raw.bytes[i].size(), &widths[i], &heights[i])) {
+        on_gpu.push_back(i);
+        total += static_cast<int64_t>(widths[i]) * heights[i] * 3;
+      } else {
+        on_cpu.push_back(i);
+      }
+    }
+    std::vector<at::Tensor> images(n);
+    if (!on_gpu.empty()) {
+      const at::Tensor buffer = at::empty({total}, at::TensorOptions(at::kByte).device(device));
+      std::vector<const uint8_t*> data;
+      std::vector<size_t> lengths;
+      std::vector<uint8_t*> out;
+      std::vector<int> row_widths;
+      int64_t offset = 0;
+      for (const size_t i : on_gpu) {
+        const int64_t size = static_cast<int64_t>(widths[i]) * heights[i] * 3;
+        images[i] = buffer.narrow(0, offset, size).view({heights[i], widths[i], 3});
+        data.push_back(raw.bytes[i].data());
+        lengths.push_back(raw.bytes[i].size());
+        out.push_back(buffer.data_ptr<uint8_t>() + offset);
+        row_widths.push_back(widths[i]);
+        offset += size;
+      }
+      try {
+        decoder->decode(data, lengths, out, row_widths, stream.stream());
+      } catch (const std::exception&) {
+        // A file the header check let through is corrupt: decode this batch on the CPU, file by file.
+        on_cpu.insert(on_cpu.end(), on_gpu.begin(), on_gpu.end());
+        on_gpu.clear();
+      }
+    }
+    std::vector<bool> failed(n, false);
+    for (const size_t i : on_cpu) {
+      try {
+        const std::string name = files.path(static_cast<size_t>(raw.positions[i]));
+        images[i] = decode_rgb_image(raw.bytes[i].data(), raw.bytes[i].size(), name).to(device);
+      } catch (const std::exception& e) {
+        raw.failures.push_back(e.what());
+        failed[i] = true;
+      }
+    }
+    // Resize and crop, equally sized images together (ImageNet has a few common sizes).
+    std::map<std::pair<int64_t, int64_t>, std::vector<size_t>> by_size;
+    std::vector<size_t> kept;
+    for (size_t i = 0; i < n; ++i) {
+      if (failed[i]) continue;
+      by_size[{images[i].size(0), images[i].size(1)}].push_back(i);
+      kept.push_back(i);
+    }
+    const int64_t crop = transform.crop;
+    at::Tensor crops = at::empty({static_cast<int64_t>(kept.size()), crop, crop, 3}, at::TensorOptions(at::kByte).device(device));
+    std::vector<int64_t> row_of(n, -1);
+    for (size_t r = 0; r < kept.size(); ++r) row_of[kept[r]] = static_cast<int64_t>(r);
+    for (const auto& [size, members] : by_size) {
+      std::vector<at::Tensor> group;
+      std::vector<int64_t> rows;
+      for (const size_t i : members) {
+        group.push_back(images[i]);
+        rows.push_back(row_of[i]);
+      }
+      const at::Tensor out = apply_eval_transform_batch(at::stack(group), transform);
+      crops.index_copy_(0, at::tensor(rows, at::kLong).pin_memory().to(device, /*non_blocking=*/true), out);
+    }
+    if (kept.size() != n) {
+      std::vector<int64_t> labels, positions;
+      for (const size_t i : kept) {
+        labels.push_back(raw.labels[i]);
+        positions.push_back(raw.positions[i]);
+      }
+      raw.labels = std::move(labels);
+      raw.positions = std::move(positions);
+    }
+    return crops;
+  }
+
+  void decode_batches() {
+    try {
+      const c10::cuda::CUDAGuard device_guard(device.index());
+      const c10::cuda::CUDAStream stream = c10::cuda::getStreamFromPool(false, device.index());
+      const c10::cuda::CUDAStreamGuard stream_guard(stream);
+      for (int64_t b = 0; b < batches; ++b) {
+        RawBatch raw;
+        {
+          std::unique_lock lock(mutex);
+          changed.wait(lock, [&] { return stopping || (read.count(b) && decoded.size() < kDecodedAhead); });
+          if (stopping) return;
+          raw = std::move(read.at(b));
+          read.erase(b);
+          next_to_decode = b + 1;
+          changed.notify_all();
+        }
+        auto ready = std::make_unique<ReadyBatch>();
+        ready->batch.crops = decode(raw, stream);
+        ready->batch.labels = std::move(raw.labels);
+        ready->batch.positions = std::move(raw.positions);
+        ready->batch.failures = std::move(raw.failures);
+        ready->done.record(stream);
+        std::lock_guard lock(mutex);
+        decoded.push_back(std::move(ready));
+        changed.notify_all();
+      }
+    } catch (...) {
+      std::lock_guard lock(mutex);
+      error = std::current_exception();
+      changed.notify_all();
+    }
+  }
+};
+
+bool GpuJpegBatches::available(const at::Device& device) {
+  return device.is_cuda() && kernels::GpuJpegDecoder::compiled();
+}
+
+GpuJpegBatches::GpuJpegBatches(const ImageFileList& files, std::vector<int64_t> order, EvalTransform transform,
+                               int64_t batch_size, const at::Device& device) {
+  if (order.empty())
+    for (size_t i = 0; i < files.size(); ++i) order.push_back(static_cast<int64_t>(i));
+  const at::Device on(device.type(), device.has_index() ? device.index() : c10::cuda::current_device());
+  state_ = std::make_unique<State>(files, std::move(order), transform, std::max<int64_t>(1, batch_size), on);
+  State& s = *state_;
+  s.batches = (static_cast<int64_t>(s.order.size()) + s.batch_size - 1) / s.batch_size;
+  try {
+    const c10::cuda::CUDAGuard device_guard(on.index());
+    s.decoder = std::make_unique<kernels::GpuJpegDecoder>();
+  } catch (const std::exception& e) {
+    throw Error(std::string("the GPU JPEG decoder cannot start: ") + e.what());
+  }
+  for (int t = 0; t < kReaders; ++t) s.threads.emplace_back([&s] { s.read_batches(); });
+  s.threads.emplace_back([&s] { s.decode_batches(); });
+}
+
+GpuJpegBatches::~GpuJpegBatches() {
+  {
+    std::lock_guard lock(state_->mutex);
+    state_->stopping = true;
+  }
+  state_->changed.notify_all();
+  for (auto& thread : state_->threads) thread.join();
+}
+
+std::optional<DeviceImageBatch> GpuJpegBatches::next() {
+  State& s = *state_;
+  std::unique_ptr<ReadyBatch> ready;
+  {
+    std::unique_lock lock(s.mutex);
+    if (s.handed_out >= s.batches) return std::nullopt;
+    s.changed.wait(lock, [&] { return s.error || !s.decoded.empty(); });
+    if (s.error) std::rethrow_exception(s.error);
+    ready = std::move(s.decoded.front());
+    s.decoded.pop_front();
+    ++s.handed_out;
+    s.changed.notify_all();
+  }
+  // The consumer's stream waits for the decoding stream, and the crops' memory stays reserved until the
+  // consumer's stream is done with it.
+  const c10::cuda::CUDAStream current = c10::cuda::getCurrentCUDAStream(s.device.index());
+  ready->done.block(current);
+  ready->batch.crops.record_stream(current);
+  return std::move(ready->batch);
+}
+
+int64_t GpuJpegBatches::batch_count() const { return state_->batches; }
+#else
+struct GpuJpegBatches::State {};
+
+bool GpuJpegBatches::available(const at::Device&) { return false; }
+
+GpuJpegBatches::GpuJpegBatches(const ImageFileList&, std::vector<int64_t>, EvalTransform, int64_t, const at::Device&) {
+  throw Error("this build cannot decode JPEGs on the GPU (it needs a CUDA LibTorch and nvJPEG)");
+}
+
+GpuJpegBatches::~GpuJpegBatches() = default;
+
+std::optional<DeviceImageBatch> GpuJpegBatches::next() { return std::nullopt; }
+
+int64_t GpuJpegBatches::batch_count() const { return 0; }
+#endif
+
+}  // namespace fovea::engine

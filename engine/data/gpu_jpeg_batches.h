@@ -1,0 +1,50 @@
+// Evaluation batches decoded on the GPU: reader threads load the files' bytes, and one thread decodes
+// each batch with the GPU's JPEG decoder (kernels/jpeg_decoder.h), then resizes and crops it there, on a
+// CUDA stream of its own, a couple of batches ahead of the consumer. Files the GPU decoder does not take
+// (PNG, BMP, WebP, grey or CMYK JPEGs) are decoded on the CPU by that thread; undecodable files are
+// skipped and reported with their batch, as ImageBatchLoader does.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
+
+#include "engine/data/image_file_list.h"
+#include "engine/data/image_transform.h"
+
+namespace fovea::engine {
+
+struct DeviceImageBatch {
+  at::Tensor crops;                   // uint8 [n, crop, crop, 3] on the device, usable on the current stream
+  std::vector<int64_t> labels;        // of each image
+  std::vector<int64_t> positions;     // of each image in the file list
+  std::vector<std::string> failures;  // "path: reason" for each file of the batch that was skipped
+};
+
+class GpuJpegBatches {
+ public:
+  // This build decodes JPEGs on `device` (nvJPEG and a CUDA LibTorch, and `device` is a CUDA device).
+  static bool available(const at::Device& device);
+
+  // Loads files[order[0]], files[order[1]], ... (all in list order when `order` is empty). `files` must
+  // outlive this. Throws Error when the GPU decoder cannot start.
+  GpuJpegBatches(const ImageFileList& files, std::vector<int64_t> order, EvalTransform transform,
+                 int64_t batch_size, const at::Device& device);
+  ~GpuJpegBatches();
+  GpuJpegBatches(const GpuJpegBatches&) = delete;
+  GpuJpegBatches& operator=(const GpuJpegBatches&) = delete;
+
+  // The next batch in order; nullopt after the last. Rethrows what stopped the decoding thread.
+  std::optional<DeviceImageBatch> next();
+  int64_t batch_count() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace fovea::engine

@@ -1,0 +1,39 @@
+// JPEG decoding on the GPU (nvJPEG: the hardware JPEG engines of A100/H100-class GPUs when present, the
+// GPU's cores otherwise). Built only where the CUDA toolkit has nvJPEG; rocJPEG is not wired up yet.
+// Decoding on the CPU costs ~2 ms per ImageNet-sized photo and core; the GPU decodes tens of thousands
+// a second, which is what keeps an evaluation of a fast model fed.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace fovea::kernels {
+
+class GpuJpegDecoder {
+ public:
+  // True when this build has nvJPEG.
+  static bool compiled();
+
+  // On the current CUDA device. Throws std::runtime_error when nvJPEG cannot start.
+  GpuJpegDecoder();
+  ~GpuJpegDecoder();
+  GpuJpegDecoder(const GpuJpegDecoder&) = delete;
+  GpuJpegDecoder& operator=(const GpuJpegDecoder&) = delete;
+
+  // The image's width and height from its header when this decoder can decode it to RGB (baseline or
+  // progressive JPEG, YCbCr or grey); false otherwise (not a JPEG, CMYK, ...: decode those on the CPU).
+  bool probe(const uint8_t* data, size_t length, int* width, int* height);
+
+  // Decodes the images (each one that probe() accepted) to interleaved RGB uint8: image i goes to
+  // out[i], height * width * 3 bytes of device memory. Queued on `stream` (a cudaStream_t); the inputs
+  // may be freed when this returns. Throws std::runtime_error naming the failing step.
+  void decode(const std::vector<const uint8_t*>& data, const std::vector<size_t>& lengths,
+              const std::vector<uint8_t*>& out, const std::vector<int>& widths, void* stream);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace fovea::kernels
