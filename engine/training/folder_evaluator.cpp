@@ -3,6 +3,7 @@
 #include <torch/utils.h>
 
 #include "engine/data/gpu_jpeg_batches.h"
+#include "engine/errors.h"
 #include "engine/log.h"
 #include "models/image_classifier.h"
 #include "models/torch_compat.h"
