@@ -12,8 +12,7 @@
 #include <condition_variable>
 #include <deque>
 #include <exception>
-#include <fstream>
-#include <iterator>
+#include <cstdio>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -26,7 +25,7 @@ namespace fovea::engine {
 #if defined(FOVEA_TORCH_CUDA) && defined(FOVEA_HAVE_NVJPEG)
 namespace {
 
-constexpr int kReaders = 4;          // reading from the page cache is cheap: a few threads keep up
+constexpr int kReaders = 6;          // reading from the page cache is cheap: a few threads keep up
 constexpr int64_t kReadAhead = 3;    // batches of bytes waiting for the decoding thread
 constexpr size_t kDecodedAhead = 2;  // decoded batches waiting for the consumer
 
@@ -42,10 +41,17 @@ struct ReadyBatch {
 };
 
 bool read_file(const std::string& path, std::vector<uint8_t>& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  return !in.bad();
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (!file) return false;
+  bool ok = std::fseek(file, 0, SEEK_END) == 0;
+  const long size = ok ? std::ftell(file) : -1;
+  ok = ok && size >= 0 && std::fseek(file, 0, SEEK_SET) == 0;
+  if (ok) {
+    out.resize(static_cast<size_t>(size));
+    ok = std::fread(out.data(), 1, out.size(), file) == out.size();
+  }
+  std::fclose(file);
+  return ok;
 }
 
 }  // namespace
