@@ -40,6 +40,9 @@ at::Tensor read_rgb_image(const std::string& path, bool pinned = false);
 // grey level.
 at::Tensor apply_eval_transform(const at::Tensor& rgb, const EvalTransform& transform);
 
+// RGB uint8 HWC resized to height x width with the same PIL-matching resampler (antialiased when reducing).
+at::Tensor resize_image(const at::Tensor& rgb, int64_t height, int64_t width, Interpolation interpolation);
+
 // Writes RGB (or grey) uint8 HWC as a PNG file, atomically. Throws Error naming the file.
 void write_png(const std::string& path, const at::Tensor& image);
 
