@@ -122,6 +122,19 @@ int main(int argc, char** argv) {
           &TrainConfig::whiten_bias_epochs);
   setting(train->add_option("--pad-to", config.pad_to, "Zero-pad smaller images to this size"), &TrainConfig::pad_to);
   setting(train->add_flag("--rgb", config.force_rgb, "Repeat grey images to 3 channels"), &TrainConfig::force_rgb);
+  setting(train->add_option("--image-size", config.image_size,
+                            "Image folders: the square training and evaluation crop (default: the model's, e.g. 224)"),
+          &TrainConfig::image_size);
+  setting(train->add_option("--train-crop", config.train_crop,
+                            "Image folders: rrc (random resized crop), pad-crop (4-pixel padding, random crop) or none")
+              ->capture_default_str(),
+          &TrainConfig::train_crop);
+  std::string randaugment;
+  auto* randaugment_option = train->add_option(
+      "--randaugment", randaugment, "Image folders: RandAugment with N operations at magnitude M (0-30), e.g. 2,9 (default: off)");
+  setting(setting(randaugment_option, &TrainConfig::randaugment_ops), &TrainConfig::randaugment_magnitude);
+  bool no_flip = false;
+  setting(train->add_flag("--no-flip", no_flip, "Train without random horizontal flips"), &TrainConfig::flip);
 
   auto* presets = app.add_subcommand("presets", "List the training presets");
   presets->add_flag("--json", json, "Print one JSON object on stdout");
@@ -217,6 +230,8 @@ int main(int argc, char** argv) {
       config.optimizer = fovea::engine::parse_optimizer(optimizer);
       config.schedule = fovea::engine::parse_schedule(schedule);
       config.augment = !no_augment;
+      config.flip = !no_flip;
+      if (!randaugment.empty()) fovea::engine::parse_randaugment(randaugment, config);
       config.mixed_precision = !fp32;
       config.init_strict = !init_non_strict;
       config.decay_norms_and_biases = !no_decay_norms;

@@ -1,6 +1,7 @@
 #include "engine/train_config.h"
 
 #include <cmath>
+#include <cstdio>
 
 #include "engine/errors.h"
 
@@ -41,6 +42,14 @@ LrSchedule parse_schedule(const std::string& text) {
   throw ConfigError("unknown learning-rate schedule '" + text + "' (expected constant, cosine, step or linear)");
 }
 
+void parse_randaugment(const std::string& text, TrainConfig& config) {
+  int ops = 0, magnitude = 0, used = 0;
+  if (std::sscanf(text.c_str(), "%d,%d%n", &ops, &magnitude, &used) != 2 || used != static_cast<int>(text.size()))
+    throw ConfigError("bad RandAugment setting '" + text + "' (expected N,M: the number of operations and the magnitude, e.g. 2,9)");
+  config.randaugment_ops = ops;
+  config.randaugment_magnitude = magnitude;
+}
+
 void validate(const TrainConfig& c) {
   if (c.data_path.empty()) throw ConfigError("no data set given");
   if (c.epochs < 1) throw ConfigError("epochs must be at least 1, got " + std::to_string(c.epochs));
@@ -59,6 +68,14 @@ void validate(const TrainConfig& c) {
   if (c.tta < 0 || c.tta > 2) throw ConfigError("test-time augmentation level must be 0, 1 or 2, got " + std::to_string(c.tta));
   if (c.whiten_bias_epochs < 0) throw ConfigError("whitening bias epochs must not be negative");
   if (c.pad_to < 0 || c.pad_to > 4096) throw ConfigError("pad_to must be between 0 and 4096, got " + std::to_string(c.pad_to));
+  if (c.image_size < 0 || c.image_size > 4096)
+    throw ConfigError("image size must be between 1 and 4096 (0: the model's), got " + std::to_string(c.image_size));
+  if (c.train_crop != "rrc" && c.train_crop != "pad-crop" && c.train_crop != "none")
+    throw ConfigError("unknown training crop '" + c.train_crop + "' (expected rrc, pad-crop or none)");
+  if (c.randaugment_ops < 0 || c.randaugment_ops > 10)
+    throw ConfigError("RandAugment operations must be between 0 and 10, got " + std::to_string(c.randaugment_ops));
+  if (c.randaugment_magnitude < 0 || c.randaugment_magnitude > 30)
+    throw ConfigError("RandAugment magnitude must be between 0 and 30, got " + std::to_string(c.randaugment_magnitude));
   if (c.sample_predictions < 0) throw ConfigError("sample prediction count must not be negative");
   if (!c.resume_from.empty() && !c.init_from.empty())
     throw ConfigError("resume_from and init_from exclude each other: resume continues a run, init starts a new one");

@@ -39,6 +39,12 @@ struct TrainConfig {
   bool force_rgb = false;           // grey images repeated to 3 channels
   std::string preset;               // the preset this configuration started from, for the record
   bool augment = true;              // random 2-pixel translate; also horizontal flips for photographs (CIFAR)
+  bool flip = true;                 // with augment: random horizontal flips of photographs (false: none)
+  // Image folders (ImageFolder, ImageNet), decoded and augmented on the fly by worker threads:
+  int64_t image_size = 0;           // the square training and evaluation crop; 0: the model's evaluation crop
+  std::string train_crop = "rrc";   // rrc (RandomResizedCrop), pad-crop (RandomCrop, 4-pixel padding) or none
+  int randaugment_ops = 0;          // RandAugment operations per image (0: off)
+  int randaugment_magnitude = 9;    // RandAugment's magnitude bin, 0..30
   std::string device = "auto";      // auto, cpu, cuda, cuda:N
   bool mixed_precision = true;      // bf16 autocast (and channels_last for CNNs) when training on a GPU
   std::string output_dir;           // checkpoints go here; empty: no checkpoints
@@ -64,6 +70,9 @@ OptimizerKind parse_optimizer(const std::string& text);
 LrSchedule parse_schedule(const std::string& text);
 std::vector<std::string> optimizer_names();
 std::vector<std::string> schedule_names();
+
+// "N,M" (RandAugment's num_ops and magnitude) into the config; throws ConfigError naming the text.
+void parse_randaugment(const std::string& text, TrainConfig& config);
 
 // Throws ConfigError on the first bad field, naming it.
 void validate(const TrainConfig& config);

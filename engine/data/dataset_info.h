@@ -38,8 +38,8 @@ struct DatasetInfo {
 DatasetInfo probe_dataset(const std::string& path);
 
 // Throws DatasetError, before anything is read, when training on `info` cannot work: a folder data set
-// without a test split. (Folders of encoded images train from memory for now, so their images must
-// also share one size and fit in memory: image_decode.h checks that while decoding.)
+// without a test split. (Folders of encoded images are streamed through the decoding pipeline, so
+// their images may have any size: see engine/training/train_batch_source.h.)
 void check_trainable(const DatasetInfo& info);
 
 // The folder Debian's dataset-fashion-mnist package installs to, if it is there; else empty.

@@ -30,7 +30,8 @@ struct Slot {
 struct ImageBatchLoader::State {
   const ImageFileList& files;
   std::vector<int64_t> order;
-  EvalTransform transform;
+  int64_t crop;
+  PerImageTransform transform;
   ImageBatchOptions options;
   int64_t batches = 0, chunks_per_batch = 0, tasks = 0, window = 0;
 
@@ -42,8 +43,8 @@ struct ImageBatchLoader::State {
   std::map<int64_t, std::shared_ptr<Slot>> slots;
   std::vector<std::thread> workers;
 
-  State(const ImageFileList& f, std::vector<int64_t> o, EvalTransform t, ImageBatchOptions opt)
-      : files(f), order(std::move(o)), transform(t), options(opt) {}
+  State(const ImageFileList& f, std::vector<int64_t> o, int64_t c, PerImageTransform t, ImageBatchOptions opt)
+      : files(f), order(std::move(o)), crop(c), transform(std::move(t)), options(opt) {}
 
   int64_t batch_size_of(int64_t batch) const {
     return std::min<int64_t>(options.batch_size, static_cast<int64_t>(order.size()) - batch * options.batch_size);
@@ -57,7 +58,7 @@ struct ImageBatchLoader::State {
       if (options.decode_only) {
         slot->decoded.resize(static_cast<size_t>(rows));
       } else {
-        slot->images = at::empty({rows, transform.crop, transform.crop, 3},
+        slot->images = at::empty({rows, crop, crop, 3},
                                  at::TensorOptions(at::kByte).pinned_memory(options.pinned_memory));
       }
       slot->errors.resize(static_cast<size_t>(rows));
@@ -68,12 +69,13 @@ struct ImageBatchLoader::State {
 
   void load_rows(Slot& slot, int64_t batch, int64_t first_row, int64_t end_row) {
     for (int64_t row = first_row; row < end_row; ++row) {
-      const auto position = static_cast<size_t>(order[static_cast<size_t>(batch * options.batch_size + row)]);
+      const int64_t index = batch * options.batch_size + row;
+      const auto position = static_cast<size_t>(order[static_cast<size_t>(index)]);
       try {
         if (options.decode_only) {
           slot.decoded[static_cast<size_t>(row)] = read_rgb_image(files.path(position), options.pinned_memory);
         } else {
-          slot.images[row].copy_(apply_eval_transform(read_rgb_image(files.path(position)), transform));
+          slot.images[row].copy_(transform(read_rgb_image(files.path(position)), index));
         }
       } catch (const std::exception& e) {
         std::string message = e.what();
@@ -92,6 +94,9 @@ struct ImageBatchLoader::State {
       if (stopping || next_task >= tasks) return;
       const int64_t task = next_task++;
       const int64_t batch = task / chunks_per_batch, chunk = task % chunks_per_batch;
+      // A short (last) batch has fewer chunks: counting the missing ones as done would hand the batch out
+      // before its rows are written.
+      if (chunk * kChunk >= batch_size_of(batch)) continue;
       std::shared_ptr<Slot> slot;
       try {
         slot = slot_for(batch);
@@ -102,7 +107,7 @@ struct ImageBatchLoader::State {
       }
       lock.unlock();
       const int64_t first = chunk * kChunk, end = std::min(first + kChunk, static_cast<int64_t>(slot->errors.size()));
-      if (first < end) load_rows(*slot, batch, first, end);
+      load_rows(*slot, batch, first, end);
       lock.lock();
       if (--slot->chunks_left <= 0) batch_done.notify_all();
     }
@@ -120,13 +125,19 @@ at::Tensor crops_on_device(const ImageBatch& batch, const EvalTransform& transfo
 }
 
 ImageBatchLoader::ImageBatchLoader(const ImageFileList& files, std::vector<int64_t> order, EvalTransform transform,
-                                   ImageBatchOptions options) {
+                                   ImageBatchOptions options)
+    : ImageBatchLoader(files, std::move(order), transform.crop,
+                       [transform](const at::Tensor& rgb, int64_t) { return apply_eval_transform(rgb, transform); },
+                       options) {}
+
+ImageBatchLoader::ImageBatchLoader(const ImageFileList& files, std::vector<int64_t> order, int64_t crop,
+                                   PerImageTransform transform, ImageBatchOptions options) {
   if (order.empty())
     for (size_t i = 0; i < files.size(); ++i) order.push_back(static_cast<int64_t>(i));
   options.batch_size = std::max<int64_t>(1, options.batch_size);
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const int threads = options.threads > 0 ? options.threads : cores;
-  state_ = std::make_unique<State>(files, std::move(order), transform, options);
+  state_ = std::make_unique<State>(files, std::move(order), crop, std::move(transform), options);
   State& s = *state_;
   const auto images = static_cast<int64_t>(s.order.size());
   s.batches = (images + options.batch_size - 1) / options.batch_size;

@@ -3,6 +3,7 @@
 // Files that cannot be decoded are skipped and reported with their batch, never fatal.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,11 +37,18 @@ struct ImageBatchOptions {
 // memory), or, for decode-only batches, each image copied there and resized and cropped by `transform`.
 at::Tensor crops_on_device(const ImageBatch& batch, const EvalTransform& transform, const at::Device& device);
 
+// One decoded image (RGB uint8 HWC) and its index in the loading order in, the batch's crop x crop x 3
+// uint8 image out. Called by the worker threads concurrently.
+using PerImageTransform = std::function<at::Tensor(const at::Tensor& rgb, int64_t index)>;
+
 class ImageBatchLoader {
  public:
   // Loads files[order[0]], files[order[1]], ... (all files in list order when `order` is empty).
   // `files` must outlive the loader.
   ImageBatchLoader(const ImageFileList& files, std::vector<int64_t> order, EvalTransform transform,
+                   ImageBatchOptions options);
+  // The same with any per-image transform giving crop x crop images (training's random crops).
+  ImageBatchLoader(const ImageFileList& files, std::vector<int64_t> order, int64_t crop, PerImageTransform transform,
                    ImageBatchOptions options);
   ~ImageBatchLoader();  // stops the workers without waiting for batches nobody asked for
   ImageBatchLoader(const ImageBatchLoader&) = delete;

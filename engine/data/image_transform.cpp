@@ -154,6 +154,11 @@ at::Tensor apply_eval_transform_batch(const at::Tensor& nhwc, const EvalTransfor
   return x.narrow(2, top, t.crop).permute({0, 2, 3, 1}).to(at::kByte).contiguous();
 }
 
+at::Tensor resize_image(const at::Tensor& rgb, int64_t height, int64_t width, Interpolation interpolation) {
+  if (rgb.size(0) == height && rgb.size(1) == width) return rgb;
+  return resize_like_pil(rgb, height, width, interpolation, 0, width).contiguous();
+}
+
 void write_png(const std::string& path, const at::Tensor& image) {
   const at::Tensor pixels = image.to(at::kByte).cpu().contiguous();
   const int rows = static_cast<int>(pixels.size(0)), cols = static_cast<int>(pixels.size(1));

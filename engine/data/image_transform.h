@@ -45,6 +45,9 @@ at::Tensor apply_eval_transform(const at::Tensor& rgb, const EvalTransform& tran
 // resize for all of them (each image's result is what apply_eval_transform gives it on that device).
 at::Tensor apply_eval_transform_batch(const at::Tensor& nhwc, const EvalTransform& transform);
 
+// RGB uint8 HWC resized to height x width with the same PIL-matching resampler (antialiased when reducing).
+at::Tensor resize_image(const at::Tensor& rgb, int64_t height, int64_t width, Interpolation interpolation);
+
 // Writes RGB (or grey) uint8 HWC as a PNG file, atomically. Throws Error naming the file.
 void write_png(const std::string& path, const at::Tensor& image);
 

@@ -38,6 +38,8 @@ at::Tensor GraphedTrainStep::run(const at::Tensor& images, const at::Tensor& lab
     --eager_steps_left_;
     return body_(images, labels);
   }
+  if (recording_ && (images.sizes() != recording_->images.sizes() || labels.sizes() != recording_->labels.sizes()))
+    return body_(images, labels);  // a short batch (undecodable files were dropped): this step runs eagerly
   if (recording_) {
     recording_->images.copy_(images, /*non_blocking=*/true);
     recording_->labels.copy_(labels, /*non_blocking=*/true);

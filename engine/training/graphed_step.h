@@ -28,6 +28,7 @@ class GraphedTrainStep {
   GraphedTrainStep(const GraphedTrainStep&) = delete;
   GraphedTrainStep& operator=(const GraphedTrainStep&) = delete;
 
+  // A batch of another shape than the recorded one runs eagerly (the same work, so the same results).
   at::Tensor run(const at::Tensor& images, const at::Tensor& labels);
   // Forget the recording (the step's work changed, e.g. a parameter stopped training): the next run
   // records again.

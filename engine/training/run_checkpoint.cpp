@@ -33,6 +33,11 @@ void visit_settings(Config& c, Visit&& visit) {
   visit("tta", c.tta);
   visit("whiten_bias_epochs", c.whiten_bias_epochs);
   visit("preset", c.preset);
+  visit("flip", c.flip);
+  visit("image_size", c.image_size);
+  visit("train_crop", c.train_crop);
+  visit("randaugment_ops", c.randaugment_ops);
+  visit("randaugment_magnitude", c.randaugment_magnitude);
 }
 
 using nlohmann::json;
@@ -83,7 +88,7 @@ std::string text_of(const T& value) {
 }
 
 // Fails on what makes the checkpoint unusable for this run; warns about what makes it inexact.
-void check_resumable(const json& meta, const TrainConfig& config, const TensorDataset& data, const RunPosition& planned,
+void check_resumable(const json& meta, const TrainConfig& config, const DataDescription& data, const RunPosition& planned,
                      const std::string& path, JobObserver& observer) {
   auto conflict = [&](const std::string& what) {
     throw ConfigError("cannot resume from " + path + ": " + what);
@@ -133,7 +138,7 @@ void check_resumable(const json& meta, const TrainConfig& config, const TensorDa
     using Value = std::remove_cvref_t<decltype(ours)>;
     compare(name, value_at<Value>(recorded, {name}, ours), ours);
   });
-  compare("training images", value_at<int64_t>(meta, {"resume", "train_images"}, 0), data.train.size());
+  compare("training images", value_at<int64_t>(meta, {"resume", "train_images"}, 0), data.train_images);
   if (!changed.empty()) {
     std::string list;
     for (const std::string& c : changed) list += (list.empty() ? "" : ", ") + c;
@@ -145,7 +150,7 @@ void check_resumable(const json& meta, const TrainConfig& config, const TensorDa
 
 }  // namespace
 
-std::string training_metadata(const TrainConfig& config, const TensorDataset& data, const EpochMetrics& metrics,
+std::string training_metadata(const TrainConfig& config, const DataDescription& data, const EpochMetrics& metrics,
                               const RunPosition& position) {
   json meta;
   meta["format"] = "fovea-checkpoint";
@@ -160,6 +165,11 @@ std::string training_metadata(const TrainConfig& config, const TensorDataset& da
                            {"width", data.info.width},
                            {"mean", std::vector<float>(data.mean.begin(), data.mean.begin() + data.info.channels)},
                            {"std", std::vector<float>(data.std.begin(), data.std.begin() + data.info.channels)}};
+  if (data.crop_pct > 0) {  // images of any size: evaluation resizes and center crops, as for reference models
+    meta["preprocessing"]["input_size"] = data.info.height;
+    meta["preprocessing"]["crop_pct"] = data.crop_pct;
+    meta["preprocessing"]["interpolation"] = data.interpolation;
+  }
   meta["dataset"] = {{"path", data.info.root}, {"format", data.info.format_name}};
   meta["epoch"] = metrics.epoch;
   meta["step"] = position.step;
@@ -187,7 +197,7 @@ std::string training_metadata(const TrainConfig& config, const TensorDataset& da
   // augmentation of the count of images drawn, which is step * batch size.
   meta["resume"] = {{"steps_per_epoch", position.steps_per_epoch},
                     {"total_steps", position.total_steps},
-                    {"train_images", data.train.size()},
+                    {"train_images", data.train_images},
                     {"optimizer_state", std::string(kOptimizerStatePrefix) + "<parameter>/<state>"},
                     {"rng_state", std::string(kRngStatePrefix) + "<device>"}};
   return meta.dump();
@@ -224,7 +234,7 @@ TrainConfig recorded_train_config(const std::string& checkpoint) {
   return c;
 }
 
-RunPosition resume_run(const TrainConfig& config, const TensorDataset& data, const RunPosition& planned,
+RunPosition resume_run(const TrainConfig& config, const DataDescription& data, const RunPosition& planned,
                        models::ImageClassifier& model, torch::optim::Optimizer& optimizer, WeightEma* ema,
                        const c10::Device& device, JobObserver& observer) {
   const std::string& path = config.resume_from;

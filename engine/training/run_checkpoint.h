@@ -6,7 +6,7 @@
 
 #include <c10/core/Device.h>
 
-#include "engine/data/tensor_dataset.h"
+#include "engine/training/data_description.h"
 #include "engine/observer.h"
 #include "engine/train_config.h"
 
@@ -32,14 +32,14 @@ struct RunPosition {
 };
 
 // The metadata JSON of the checkpoint written after `metrics.epoch` (`config` with its defaults resolved).
-std::string training_metadata(const TrainConfig& config, const TensorDataset& data, const EpochMetrics& metrics,
+std::string training_metadata(const TrainConfig& config, const DataDescription& data, const EpochMetrics& metrics,
                               const RunPosition& position);
 
 // config.resume_from: checks that the checkpoint belongs to a run like this one (model, optimizer, data
 // shape, batch size; differences that only break exactness are logged as warnings), then restores the
 // weights, the optimizer state and the random generators. Call with the model on its device and the
 // optimizer made for it; `ema`, when the run keeps a weight average, gets the saved average. Returns the position the checkpoint was written at.
-RunPosition resume_run(const TrainConfig& config, const TensorDataset& data, const RunPosition& planned,
+RunPosition resume_run(const TrainConfig& config, const DataDescription& data, const RunPosition& planned,
                        models::ImageClassifier& model, torch::optim::Optimizer& optimizer, WeightEma* ema,
                        const c10::Device& device, JobObserver& observer);
 

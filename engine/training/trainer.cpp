@@ -1,4 +1,3 @@
-#include <ATen/CPUGeneratorImpl.h>
 #include <torch/nn/functional/loss.h>
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/optimizer.h>
@@ -10,11 +9,9 @@
 #include <filesystem>
 
 #include "engine/checkpoint.h"
-#include "engine/data/tensor_dataset.h"
 #include "engine/device.h"
 #include "engine/errors.h"
 #include "engine/train_job.h"
-#include "engine/training/batch_maker.h"
 #include "engine/training/batch_mixing.h"
 #include "engine/training/evaluator.h"
 #include "engine/training/fast_optimizers.h"
@@ -24,6 +21,7 @@
 #include "engine/training/optimizer_factory.h"
 #include "engine/training/resume_state.h"
 #include "engine/training/run_checkpoint.h"
+#include "engine/training/train_batch_source.h"
 #include "engine/training/weight_ema.h"
 #include "models/airbench.h"
 #include "models/registry.h"
@@ -33,7 +31,6 @@ namespace fovea::engine {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr int64_t kMaxTranslate = 2;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -74,9 +71,16 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
   const c10::Device device = resolve_device(config.device);
   const auto run_start = Clock::now();
 
+  // bf16 autocast and channels_last memory: the fast path of GPU tensor cores; CPUs train in fp32.
+  const models::ModelEntry* entry = models::find_model(config.model);  // unknown: create_model says so
+  const bool mixed_precision = config.mixed_precision && device.is_cuda();
+  const bool channels_last = mixed_precision && entry && entry->family == "resnet";
+
   say(observer, log::Level::Info, "loading " + config.data_path);
-  TensorDataset data = load_tensor_dataset(config.data_path, config.limit_train, config.limit_test);
-  reshape_images(data, config.pad_to, config.force_rgb);
+  const std::unique_ptr<TrainBatchSource> source =
+      open_train_data(config, {device, channels_last, mixed_precision}, observer);
+  const DataDescription& data = source->data();
+  if (data.crop_pct > 0) config.image_size = data.info.height;  // recorded as used: a resume asks for the same
   const int num_classes = static_cast<int>(data.info.class_names.size());
   say(observer, log::Level::Info,
       data.info.format_name + ": " + std::to_string(data.info.train_count) + " training and " +
@@ -88,9 +92,6 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
   models::ModelSpec spec{config.model, num_classes, data.info.channels, config.cifar_stem, data.info.height};
   auto model = models::create_model(spec);
   model->to(device);
-  // bf16 autocast and channels_last memory: the fast path of GPU tensor cores; CPUs train in fp32.
-  const bool mixed_precision = config.mixed_precision && device.is_cuda();
-  const bool channels_last = mixed_precision && models::find_model(config.model)->family == "resnet";
   if (channels_last) {
     torch::NoGradGuard no_grad;
     for (auto& p : model->parameters()) {
@@ -111,23 +112,7 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
   }
   const MixingOptions mixing{config.mixup_alpha, config.cutmix_alpha, config.seed};
 
-  const at::Tensor host_test_images = data.test.images;
-  const TensorSplit train_split = data.train.to(device), test_split = data.test.to(device);
-  BatchOptions train_options;
-  train_options.mean = data.mean;
-  train_options.std = data.std;
-  train_options.seed = config.seed;
-  train_options.channels_last = channels_last;
-  train_options.max_translate = config.augment ? kMaxTranslate : 0;
-  // Mirror images only for photographs: a flipped digit or letter is another symbol.
-  train_options.random_flip = config.augment && mirror_invariant(data.info.format);
-  BatchOptions test_options = train_options;
-  test_options.max_translate = 0;
-  test_options.random_flip = false;
-  const BatchMaker train_batches(train_split.images, train_options), test_batches(test_split.images, test_options);
-  const std::vector<int64_t> sample_positions = evenly_spaced(test_split.size(), config.sample_predictions);
-
-  const int64_t n = train_split.size();
+  const int64_t n = data.train_images;
   const int64_t batch = std::min(config.batch_size, n);
   const int64_t steps_per_epoch = n / batch;  // the last partial batch is dropped (BatchNorm needs > 1 sample)
   const int64_t total_steps = steps_per_epoch * config.epochs;
@@ -140,9 +125,8 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
     init_from_weights(config, *model, observer);
   } else if (airbench) {
     // airbench94's data-dependent start: whitening filters from the patches of 5,000 training images.
-    const int64_t count = std::min<int64_t>(5000, train_split.size());
-    const BatchMaker plain(train_split.images, test_options);
-    airbench->init_whitening(plain.make(at::arange(count, at::TensorOptions(at::kLong).device(device)), 0).to(at::kFloat));
+    const int64_t count = std::min<int64_t>(5000, n);
+    airbench->init_whitening(source->plain_train_images(count));
     say(observer, log::Level::Info, "whitening filters initialised from " + std::to_string(count) + " training images");
   }
   const std::string out_dir = config.output_dir;
@@ -176,21 +160,21 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
   const at::Tensor loss_sum = at::zeros({}, at::TensorOptions(at::kDouble).device(device));
   const at::Tensor correct = at::zeros({}, at::TensorOptions(at::kLong).device(device));
   // One optimisation step on a batch on the device; returns its loss without waiting for it.
-  const auto train_on = [&](const MixedBatch& batch) {
+  const auto train_on = [&](const MixedBatch& mixed) {
     at::Tensor logits;
     {
       const compat::CudaBf16Autocast autocast(mixed_precision);
-      logits = model->forward(batch.images);
+      logits = model->forward(mixed.images);
     }
     logits = logits.to(at::kFloat);
-    const at::Tensor loss = mixed_cross_entropy(logits, batch, config.label_smoothing);
+    const at::Tensor loss = mixed_cross_entropy(logits, mixed, config.label_smoothing);
     if (!device.is_cuda()) control.checkpoint();  // a CPU forward pass can be long: honour a cancel before the backward
     optimizer.zero_grad();
     loss.backward();
     if (config.grad_clip_norm > 0) torch::nn::utils::clip_grad_norm_(model->parameters(), config.grad_clip_norm);
     optimizer.step();
     loss_sum.add_(loss.detach().to(at::kDouble));
-    correct.add_(logits.detach().argmax(1).eq(batch.labels).sum());
+    correct.add_(logits.detach().argmax(1).eq(mixed.labels).sum());
     return loss;
   };
   // On CUDA the step is recorded once as a graph and replayed (see graphed_step.h), unless it needs the
@@ -209,8 +193,8 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
   for (int epoch = start.epoch + 1; epoch <= config.epochs; ++epoch) {
     const auto epoch_start = Clock::now();
     model->train();
-    auto generator = at::make_generator<at::CPUGeneratorImpl>(config.seed * 1000003ULL + static_cast<uint64_t>(epoch));
-    const at::Tensor order = at::randperm(n, generator, at::kLong).to(device);
+    source->start_epoch(epoch, batch, drawn);
+    int64_t images_seen = 0;
     loss_sum.zero_();
     correct.zero_();
     double lr = config.learning_rate;
@@ -226,14 +210,18 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
 
     for (int64_t s = 0; s < steps_per_epoch; ++s) {
       control.checkpoint();
-      const at::Tensor idx = order.slice(0, s * batch, (s + 1) * batch);
-      const at::Tensor labels = train_split.labels.index_select(0, idx);
-      const at::Tensor images = train_batches.make(idx, drawn);
+      const TrainBatch next = source->batch(s, drawn);
       drawn += static_cast<uint64_t>(batch);
       lr = learning_rate_at(schedule, config.learning_rate, step);
+      const at::Tensor& labels = next.labels;
+      if (labels.size(0) == 0) {  // every file of the batch was undecodable: the step passes without data
+        ++step;
+        continue;
+      }
+      images_seen += labels.size(0);
       train_optimizer.set_learning_rate(lr);
-      const at::Tensor loss = graphed ? graphed->run(images, labels)
-                                      : train_on(mix_batch(images, labels, mixing, static_cast<uint64_t>(step)));
+      const at::Tensor loss = graphed ? graphed->run(next.images, labels)
+                                      : train_on(mix_batch(next.images, labels, mixing, static_cast<uint64_t>(step)));
       if (ema) ema->update(*model);
       ++step;
       losses.push(loss, {step, epoch, lr});
@@ -250,21 +238,20 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
       progress.send(s + 1 == steps_per_epoch);
     }
     losses.drain(report_loss, true);
+    source->finish_epoch();
     const double epoch_train_seconds = seconds_since(epoch_start);
     train_seconds += epoch_train_seconds;
 
     progress.state().phase = "evaluate";
     progress.send(true);
-    const EvaluationResult eval = evaluate(*model, test_split, test_batches, batch * 2, num_classes, sample_positions,
-                                           host_test_images, control, mixed_precision, {}, config.tta);
+    const EvaluationResult eval = source->evaluate(*model, true, control);
     EvaluationResult ema_eval;
-    if (ema) ema_eval = evaluate(ema->model(), test_split, test_batches, batch * 2, num_classes, {}, host_test_images,
-                                 control, mixed_precision, {}, config.tta);
+    if (ema) ema_eval = source->evaluate(ema->model(), false, control);
 
     EpochMetrics metrics;
     metrics.epoch = epoch;
     metrics.train_loss = loss_sum.item<double>() / static_cast<double>(steps_per_epoch);
-    metrics.train_accuracy = static_cast<double>(correct.item<int64_t>()) / static_cast<double>(steps_per_epoch * batch);
+    metrics.train_accuracy = static_cast<double>(correct.item<int64_t>()) / static_cast<double>(std::max<int64_t>(1, images_seen));
     metrics.test_loss = eval.loss;
     metrics.test_accuracy = eval.accuracy;
     metrics.learning_rate = lr;
