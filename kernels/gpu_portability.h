@@ -9,6 +9,16 @@ using gpuError_t = hipError_t;
 constexpr gpuError_t gpuSuccess = hipSuccess;
 inline gpuError_t gpuGetLastError() { return hipGetLastError(); }
 inline const char* gpuGetErrorString(gpuError_t e) { return hipGetErrorString(e); }
+using gpuDeviceProp = hipDeviceProp_t;
+inline gpuError_t gpuGetDevice(int* device) { return hipGetDevice(device); }
+inline gpuError_t gpuSetDevice(int device) { return hipSetDevice(device); }
+inline gpuError_t gpuMemGetInfo(size_t* free, size_t* total) { return hipMemGetInfo(free, total); }
+inline gpuError_t gpuGetDeviceProperties(gpuDeviceProp* prop, int device) { return hipGetDeviceProperties(prop, device); }
+inline gpuError_t gpuRuntimeGetVersion(int* version) { return hipRuntimeGetVersion(version); }
+constexpr const char* kGpuRuntimeName = "ROCm HIP";
+// HIP_VERSION encoding: major * 10'000'000 + minor * 100'000 + patch.
+inline int gpuVersionMajor(int version) { return version / 10000000; }
+inline int gpuVersionMinor(int version) { return version / 100000 % 100; }
 #define FOVEA_WARP_SIZE 64  // CDNA wavefronts (gfx90a, gfx942)
 #else
 #include <cuda_runtime.h>
@@ -17,6 +27,16 @@ using gpuError_t = cudaError_t;
 constexpr gpuError_t gpuSuccess = cudaSuccess;
 inline gpuError_t gpuGetLastError() { return cudaGetLastError(); }
 inline const char* gpuGetErrorString(gpuError_t e) { return cudaGetErrorString(e); }
+using gpuDeviceProp = cudaDeviceProp;
+inline gpuError_t gpuGetDevice(int* device) { return cudaGetDevice(device); }
+inline gpuError_t gpuSetDevice(int device) { return cudaSetDevice(device); }
+inline gpuError_t gpuMemGetInfo(size_t* free, size_t* total) { return cudaMemGetInfo(free, total); }
+inline gpuError_t gpuGetDeviceProperties(gpuDeviceProp* prop, int device) { return cudaGetDeviceProperties(prop, device); }
+inline gpuError_t gpuRuntimeGetVersion(int* version) { return cudaRuntimeGetVersion(version); }
+constexpr const char* kGpuRuntimeName = "CUDA";
+// CUDART_VERSION encoding: major * 1000 + minor * 10.
+inline int gpuVersionMajor(int version) { return version / 1000; }
+inline int gpuVersionMinor(int version) { return version / 10 % 100; }
 #define FOVEA_WARP_SIZE 32
 #endif
 

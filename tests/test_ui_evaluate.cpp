@@ -28,7 +28,7 @@
 
 #include "collecting_observer.h"
 #include "engine/checkpoint.h"
-#include "engine/device.h"
+#include "engine/device_status.h"
 #include "engine/eval_job.h"
 #include "engine/io/safetensors.h"
 #include "engine/tensor_convert.h"
@@ -40,6 +40,7 @@
 #include "ui/eval_settings_form.h"
 #include "ui/evaluate_page.h"
 #include "ui/evaluation_summary_panel.h"
+#include "ui/device_status_label.h"
 #include "ui/main_window.h"
 #include "ui/prediction_browser.h"
 #include "ui/prediction_list_model.h"
@@ -402,8 +403,7 @@ void TestUiEvaluate::statusBarNamesTheDevice() {
   QCOMPARE(window.evaluatePage()->parentWidget() != nullptr, true);
   auto* label = window.findChild<QLabel*>(QStringLiteral("deviceLabel"));
   QVERIFY(label);
-  const QString device = QString::fromStdString(fovea::engine::describe_device(fovea::engine::resolve_device("auto")));
-  QTRY_COMPARE(label->text(), fovea::ui::MainWindow::tr("Device: %1").arg(device));
+  QTRY_COMPARE(label->text(), fovea::ui::DeviceStatusLabel::describe(fovea::engine::compute_device_status("auto")));
 }
 
 QTEST_MAIN(TestUiEvaluate)

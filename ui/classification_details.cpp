@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "ui/top_classes_view.h"
+#include "ui/theme.h"
 
 namespace fovea::ui {
 
@@ -52,7 +53,7 @@ ClassificationDetails::ClassificationDetails(QWidget* parent)
   error_->setObjectName(QStringLiteral("classificationError"));
   error_->setWordWrap(true);
   error_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  error_->setStyleSheet(QStringLiteral("color: #c62828;"));
+  showAsError(error_, true);
 
   auto* header = new QHBoxLayout;
   header->addWidget(title_, 1);
@@ -158,11 +159,18 @@ void ClassificationDetails::resizeEvent(QResizeEvent* event) {
   updatePreview();
 }
 
+// The image scaled into `room` (device-independent pixels) at the screen's pixel density, sharp on HiDPI.
+QPixmap ClassificationDetails::sharpPixmap(const QImage& image, const QSize& room) const {
+  const qreal ratio = devicePixelRatioF();
+  QPixmap pixmap = QPixmap::fromImage(image.scaled(room * ratio, Qt::KeepAspectRatio, Qt::SmoothTransformation));
+  pixmap.setDevicePixelRatio(ratio);
+  return pixmap;
+}
+
 // Never scaled up past twice the preview's size: small images stay recognisably small.
 void ClassificationDetails::updatePreview() {
   if (isSaliencyOn() && !overlay_.isNull()) {
-    const QSize room = preview_->size().boundedTo(overlay_.size() * kMaxSaliencyScale);
-    preview_->setPixmap(QPixmap::fromImage(overlay_.scaled(room, Qt::KeepAspectRatio, Qt::SmoothTransformation)));
+    preview_->setPixmap(sharpPixmap(overlay_, preview_->size().boundedTo(overlay_.size() * kMaxSaliencyScale)));
     return;
   }
   if (image_.isNull()) {
@@ -170,8 +178,7 @@ void ClassificationDetails::updatePreview() {
     preview_->setText(tr("(no preview)"));
     return;
   }
-  const QSize room = preview_->size().boundedTo(image_.size() * 2);
-  preview_->setPixmap(QPixmap::fromImage(image_.scaled(room, Qt::KeepAspectRatio, Qt::SmoothTransformation)));
+  preview_->setPixmap(sharpPixmap(image_, preview_->size().boundedTo(image_.size() * 2)));
 }
 
 }  // namespace fovea::ui

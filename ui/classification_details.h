@@ -47,6 +47,7 @@ class ClassificationDetails final : public QWidget {
 
  private:
   void updatePreview();
+  QPixmap sharpPixmap(const QImage& image, const QSize& room) const;
   void clearSaliency();
 
   QLabel* title_;

@@ -3,6 +3,7 @@
 #include <QLocale>
 #include <QPainter>
 #include <algorithm>
+#include "ui/theme.h"
 
 namespace fovea::ui {
 
@@ -11,7 +12,6 @@ namespace {
 constexpr int kIconSide = 48;
 constexpr int kIdRole = Qt::UserRole;
 constexpr int kTitleRole = Qt::UserRole + 1;
-const QColor kErrorColor(198, 40, 40);
 
 // The preview centred in a square, so that every row lines up.
 QIcon squareIcon(const QImage& image) {
@@ -72,7 +72,7 @@ bool ClassificationList::setResult(const ImageClassification& result) {
   const QString title = it->data(kTitleRole).toString();
   if (!result.error.isEmpty()) {
     it->setText(title + QLatin1Char('\n') + shortError(result.error));
-    it->setForeground(kErrorColor);
+    it->setForeground(errorColor(palette()));
     it->setToolTip(title + QLatin1Char('\n') + result.error);
   } else if (!result.top.isEmpty()) {
     const QLocale locale;

@@ -13,6 +13,7 @@
 #include <QLabel>
 #include <QMimeData>
 #include <QPushButton>
+#include <QSettings>
 #include <QSplitter>
 #include <QVBoxLayout>
 
@@ -27,6 +28,8 @@ namespace fovea::ui {
 namespace {
 
 constexpr int kColumnWidth = 380;
+const QString kLastCheckpointKey = QStringLiteral("classifyPage/checkpoint");
+const QString kLastModelKey = QStringLiteral("classifyPage/model");  // chosen for a file without metadata
 
 }  // namespace
 
@@ -163,6 +166,14 @@ void ClassifyPage::loadCheckpoint(const QString& path) {
   classifier_->load(path, modelPanel_->chosenModel());
 }
 
+void ClassifyPage::reloadLastModel() {
+  const QSettings settings;
+  const QString path = settings.value(kLastCheckpointKey).toString();
+  if (path.isEmpty() || !QFileInfo(path).isFile()) return;
+  modelPanel_->setChosenModel(settings.value(kLastModelKey).toString());
+  loadCheckpoint(path);
+}
+
 void ClassifyPage::classifyFiles(const QStringList& files) {
   int first = -1;
   for (const QString& file : files) {
@@ -247,6 +258,9 @@ void ClassifyPage::onModelLoaded(const LoadedModelInfo& info) {
   model_ = info;
   reloadOnChoice_ = !info.fromMetadata;
   modelPanel_->showLoaded(info);
+  QSettings settings;
+  settings.setValue(kLastCheckpointKey, info.path);
+  settings.setValue(kLastModelKey, info.fromMetadata ? QString() : info.choice);
   // Rows requested before this load were classified by the previous model (or wait for one).
   for (int row = 0; row < results_->count(); ++row) {
     if (results_->idAt(row) < mark) request(row);

@@ -38,6 +38,8 @@ class ClassifyPage final : public QWidget {
   void classifyImage(const QImage& image, const QString& title);
   void pasteFromClipboard();
   void clearResults();
+  // Loads the model last loaded here (in this or an earlier session) when its file still exists.
+  void reloadLastModel();
 
   // The file dialogs (the File menu's entries too).
   void chooseCheckpoint();

@@ -8,28 +8,27 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ui/theme.h"
+
 namespace fovea::ui {
 
 namespace {
 
 constexpr int kNameColumnWidth = 110;  // for class names beside the rows, when they fit
 constexpr double kLogScale = 100.0;    // colour = log(1 + k·share) / log(1 + k)
-const QColor kEmpty(250, 251, 253);
-const QColor kLow(198, 219, 239);
-const QColor kHigh(8, 48, 107);
-const QColor kSelection(255, 140, 0);
+const QColor kSelection(255, 140, 0);  // orange: stands out on the blue ramp in light and dark palettes
 
 QColor blend(const QColor& a, const QColor& b, double t) {
   return QColor::fromRgbF(float(a.redF() + (b.redF() - a.redF()) * t), float(a.greenF() + (b.greenF() - a.greenF()) * t),
                           float(a.blueF() + (b.blueF() - a.blueF()) * t));
 }
 
-// Any non-zero cell is at least kLow: a single mistake never disappears into the background.
-QRgb cellColour(int64_t count, int64_t rowSum) {
-  if (count <= 0 || rowSum <= 0) return kEmpty.rgb();
+// Any non-zero cell is at least heatLow: a single mistake never disappears into the background.
+QRgb cellColour(int64_t count, int64_t rowSum, const QPalette& palette) {
+  if (count <= 0 || rowSum <= 0) return palette.color(QPalette::Base).rgb();
   const double share = double(count) / double(rowSum);
   const double t = std::log1p(kLogScale * share) / std::log1p(kLogScale);
-  return blend(kLow, kHigh, std::clamp(t, 0.0, 1.0)).rgb();
+  return blend(heatLow(palette), heatHigh(palette), std::clamp(t, 0.0, 1.0)).rgb();
 }
 
 }  // namespace
@@ -77,7 +76,7 @@ void ConfusionHeatmap::renderImage() {
     int64_t rowSum = 0;
     for (size_t p = 0; p < n; ++p) rowSum += confusion_[t * n + p];
     auto* line = reinterpret_cast<QRgb*>(image_.scanLine(int(t)));
-    for (size_t p = 0; p < n; ++p) line[p] = cellColour(confusion_[t * n + p], rowSum);
+    for (size_t p = 0; p < n; ++p) line[p] = cellColour(confusion_[t * n + p], rowSum, palette());
   }
 }
 
@@ -202,6 +201,10 @@ void ConfusionHeatmap::paintLabels(QPainter& painter, const QRectF& matrix) cons
 }
 
 bool ConfusionHeatmap::event(QEvent* event) {
+  if (event->type() == QEvent::PaletteChange) {  // the ramp starts at the palette's base colour
+    renderImage();
+    update();
+  }
   if (event->type() != QEvent::ToolTip) return QWidget::event(event);
   auto* help = static_cast<QHelpEvent*>(event);
   if (const auto cell = cellAt(help->pos())) {

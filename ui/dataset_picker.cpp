@@ -12,6 +12,7 @@
 
 #include "engine/errors.h"
 #include "ui/download_dialog.h"
+#include "ui/theme.h"
 
 namespace fovea::ui {
 
@@ -29,6 +30,8 @@ DatasetPicker::DatasetPicker(QWidget* parent)
   pathEdit_->setObjectName(QStringLiteral("datasetPathEdit"));
   pathEdit_->setPlaceholderText(tr("Folder of a data set: MNIST-style IDX, CIFAR-10/100, or one folder of images per class"));
   pathEdit_->setClearButtonEnabled(true);
+  pathEdit_->setToolTip(tr("The data set: a folder (or any file in it) of MNIST-style IDX files, CIFAR-10/100 "
+                           "batches, or one folder of images per class (ImageNet layout too)"));
   folderButton_->setToolTip(tr("Choose the folder that holds the data set"));
   fileButton_->setToolTip(tr("Choose any file of the data set, e.g. train-images-idx3-ubyte"));
   downloadButton_->setObjectName(QStringLiteral("datasetDownloadButton"));
@@ -114,7 +117,7 @@ void DatasetPicker::probe() {
 
 void DatasetPicker::showInfo(const engine::DatasetInfo& info) {
   const QLocale locale;
-  statusLabel_->setStyleSheet(QString());
+  showAsError(statusLabel_, false);
   // Folders of encoded images have no one image size before decoding.
   const QString images = info.height > 0 ? tr("%1 training and %2 test images of %3×%4×%5")
                                                .arg(locale.toString(qlonglong(info.train_count)),
@@ -135,7 +138,7 @@ void DatasetPicker::showInfo(const engine::DatasetInfo& info) {
 }
 
 void DatasetPicker::showError(const QString& message) {
-  statusLabel_->setStyleSheet(QStringLiteral("color: #c62828;"));
+  showAsError(statusLabel_, true);
   statusLabel_->setText(message);
   statusLabel_->setToolTip(QString());
 }

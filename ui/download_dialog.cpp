@@ -18,12 +18,12 @@
 #include "engine/data/dataset_download_job.h"
 #include "engine/job.h"
 #include "ui/engine_bridge.h"
+#include "ui/theme.h"
 
 namespace fovea::ui {
 
 namespace {
 
-const QString kErrorStyle = QStringLiteral("color: #c62828;");
 const QString kDestinationKey = QStringLiteral("download/destination");
 
 QString defaultDestination() {
@@ -65,7 +65,12 @@ DownloadDialog::DownloadDialog(QWidget* parent)
   status_->setWordWrap(true);
   status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
+  dataset_->setToolTip(tr("The data set to download from its official mirror; its checksums are verified"));
+  destination_->setToolTip(tr("The folder the data set's own folder is created in"));
+  downloadButton_->setToolTip(tr("Download (resumes a partial download) and unpack"));
+  closeButton_->setToolTip(tr("Close this window; a running download is cancelled"));
   auto* browse = new QPushButton(tr("Browse…"));
+  browse->setToolTip(tr("Choose the folder to download into"));
   auto* row = new QWidget;
   auto* rowLayout = new QHBoxLayout(row);
   rowLayout->setContentsMargins(0, 0, 0, 0);
@@ -140,7 +145,7 @@ bool DownloadDialog::startDownload() {
   QSettings().setValue(kDestinationKey, destination());
   bridge_->beginJob();
   job_ = engine::make_download_job(request, *bridge_, result_);
-  status_->setStyleSheet({});
+  showAsError(status_, false);
   status_->setText(tr("Connecting…"));
   progress_->setValue(0);
   job_->start();
@@ -198,7 +203,7 @@ void DownloadDialog::onState(engine::JobState state) {
   } else if (state == engine::JobState::Cancelled) {
     status_->setText(tr("Cancelled. What arrived is kept: downloading again resumes from there."));
   } else {
-    status_->setStyleSheet(kErrorStyle);
+    showAsError(status_, true);
     status_->setText(failure_.isEmpty() ? tr("The download failed.") : failure_);
   }
   updateState();

@@ -21,6 +21,7 @@
 #include "engine/model_catalog.h"
 #include "engine/weights_file.h"
 #include "ui/dataset_picker.h"
+#include "ui/theme.h"
 
 namespace fovea::ui {
 
@@ -153,12 +154,12 @@ void EvalSettingsForm::chooseCheckpoint() {
 // Only the metadata header is read here (quick); loading errors come from the job itself.
 void EvalSettingsForm::inspectCheckpoint() {
   hasMetadata_ = false;
-  checkpointNote_->setStyleSheet({});
+  showAsError(checkpointNote_, false);
   const QString path = checkpoint();
   if (path.isEmpty()) {
     checkpointNote_->setText(tr("Choose the checkpoint to evaluate."));
   } else if (!QFileInfo(path).isFile()) {
-    checkpointNote_->setStyleSheet(QStringLiteral("color: #c62828;"));
+    showAsError(checkpointNote_, true);
     checkpointNote_->setText(tr("%1 is not a file.").arg(path));
   } else {
     QString model;

@@ -16,12 +16,12 @@
 
 #include "engine/model_catalog.h"
 #include "ui/export_task.h"
+#include "ui/theme.h"
 
 namespace fovea::ui {
 
 namespace {
 
-const QString kErrorStyle = QStringLiteral("color: #c62828;");
 
 // A line edit with a "Browse…" button after it.
 QWidget* withBrowse(QLineEdit* edit, QPushButton* browse) {
@@ -57,13 +57,21 @@ ExportDialog::ExportDialog(QWidget* parent)
   format_->addItem(tr("ONNX (onnxruntime)"), true);
   onnxNote_->setObjectName(QStringLiteral("onnxNote"));
   onnxNote_->setWordWrap(true);
-  onnxNote_->setStyleSheet(kErrorStyle);
+  showAsError(onnxNote_, true);
   result_->setObjectName(QStringLiteral("exportResult"));
   result_->setWordWrap(true);
   result_->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
+  checkpoint_->setToolTip(tr("The weights to export: a Fovea checkpoint, a safetensors file or a PyTorch .pth/.pt file"));
+  model_->setToolTip(tr("The model a file without Fovea metadata holds (Fovea's checkpoints say it themselves)"));
+  format_->setToolTip(tr("safetensors: a state dict that torchvision/timm load with load_state_dict; "
+                         "ONNX: a graph that onnxruntime runs (ResNet and ViT)"));
+  output_->setToolTip(tr("The file to write"));
+  exportButton_->setToolTip(tr("Write the file (in the background: the window stays usable)"));
   auto* browseCheckpoint = new QPushButton(tr("Browse…"));
   auto* browseOutput = new QPushButton(tr("Browse…"));
+  browseCheckpoint->setToolTip(tr("Choose the checkpoint file"));
+  browseOutput->setToolTip(tr("Choose where to write the exported file"));
   auto* form = new QFormLayout;
   form->addRow(tr("Checkpoint:"), withBrowse(checkpoint_, browseCheckpoint));
   form->addRow(tr("Model (files without metadata):"), model_);
@@ -167,14 +175,14 @@ bool ExportDialog::startExport() {
   if (!exportButton_->isEnabled()) return false;
   const ExportChoice choice{checkpoint(), model_->currentData().toString(), isOnnx(), outputPath()};
   if (!task_->start(choice)) return false;
-  result_->setStyleSheet({});
+  showAsError(result_, false);
   result_->setText(tr("Exporting %1…").arg(QFileInfo(choice.checkpoint).fileName()));
   updateState();
   return true;
 }
 
 void ExportDialog::showResult(bool ok, const QString& text) {
-  result_->setStyleSheet(ok ? QString() : kErrorStyle);
+  showAsError(result_, !ok);
   result_->setText(text);
   updateState();
   Q_EMIT exportFinished(ok);

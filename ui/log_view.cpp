@@ -1,6 +1,7 @@
 #include "ui/log_view.h"
 
 #include <QTime>
+#include "ui/theme.h"
 
 namespace fovea::ui {
 
@@ -8,14 +9,14 @@ namespace {
 
 constexpr int kMaxLines = 10000;
 
-QString colorFor(log::Level level) {
+QColor colorFor(log::Level level, const QPalette& palette) {
   switch (level) {
-    case log::Level::Debug: return QStringLiteral("#808080");
-    case log::Level::Info: return {};
-    case log::Level::Warning: return QStringLiteral("#b26a00");
-    case log::Level::Error: return QStringLiteral("#c62828");
+    case log::Level::Debug: return palette.color(QPalette::PlaceholderText);
+    case log::Level::Info: return palette.color(QPalette::Text);
+    case log::Level::Warning: return warningColor(palette);
+    case log::Level::Error: return errorColor(palette);
   }
-  return {};
+  return palette.color(QPalette::Text);
 }
 
 }  // namespace
@@ -31,9 +32,8 @@ LogView::LogView(QWidget* parent) : QPlainTextEdit(parent) {
 void LogView::addMessage(log::Level level, const QString& message) {
   const QString time = QTime::currentTime().toString(QStringLiteral("HH:mm:ss"));
   const QString line = tr("%1  %2").arg(time, message).toHtmlEscaped();
-  QString color = colorFor(level);
-  if (color.isEmpty()) color = palette().color(QPalette::Text).name();
-  appendHtml(QStringLiteral("<span style=\"color:%1; white-space:pre-wrap\">%2</span>").arg(color, line));
+  appendHtml(QStringLiteral("<span style=\"color:%1; white-space:pre-wrap\">%2</span>")
+                 .arg(colorFor(level, palette()).name(), line));
 }
 
 void LogView::addFailure(const QString& message) { addMessage(log::Level::Error, tr("Failed: %1").arg(message)); }

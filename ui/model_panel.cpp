@@ -9,6 +9,7 @@
 #include <QVBoxLayout>
 
 #include "engine/model_catalog.h"
+#include "ui/theme.h"
 
 namespace fovea::ui {
 
@@ -19,6 +20,7 @@ ModelPanel::ModelPanel(QWidget* parent)
       modelCombo_(new QComboBox(this)),
       status_(new QLabel(this)) {
   openButton_->setObjectName(QStringLiteral("openCheckpointButton"));
+  openButton_->setToolTip(tr("Load a model to classify with: a Fovea checkpoint, a safetensors or a PyTorch .pth file"));
   modelLabel_->setObjectName(QStringLiteral("modelLabel"));
   modelLabel_->setWordWrap(true);
   QFont bold = modelLabel_->font();
@@ -58,14 +60,14 @@ void ModelPanel::setChosenModel(const QString& name) {
 QString ModelPanel::statusText() const { return status_->text(); }
 
 void ModelPanel::showLoading(const QString& path) {
-  status_->setStyleSheet({});
+  showAsError(status_, false);
   status_->setText(tr("Loading %1…").arg(QFileInfo(path).fileName()));
 }
 
 void ModelPanel::showLoaded(const LoadedModelInfo& info) {
   modelLabel_->setText(tr("%1 · %n classes · %2", nullptr, info.classes).arg(info.model, info.device));
   modelLabel_->setToolTip(info.path);
-  status_->setStyleSheet({});
+  showAsError(status_, false);
   status_->setText(info.notes.join(QLatin1Char('\n')));
   // A file without metadata was read as the chosen model: the list shows which.
   if (!info.fromMetadata) {
@@ -75,7 +77,7 @@ void ModelPanel::showLoaded(const LoadedModelInfo& info) {
 }
 
 void ModelPanel::showFailed(const QString&, const QString& message) {
-  status_->setStyleSheet(QStringLiteral("color: #c62828;"));
+  showAsError(status_, true);
   status_->setText(message);
 }
 

@@ -5,6 +5,7 @@
 #include <QPainter>
 
 #include "ui/prediction_list_model.h"
+#include "ui/theme.h"
 
 namespace fovea::ui {
 
@@ -13,8 +14,6 @@ namespace {
 constexpr int kFrame = 3;
 constexpr int kMargin = 4;
 constexpr int kTextWidth = 118;
-const QColor kCorrectColor(27, 127, 55);
-const QColor kWrongColor(198, 40, 40);
 
 }  // namespace
 
@@ -29,9 +28,13 @@ QSize PredictionDelegate::sizeHint(const QStyleOptionViewItem& option, const QMo
 
 void PredictionDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const {
   painter->save();
-  if (option.state & QStyle::State_Selected) painter->fillRect(option.rect, option.palette.highlight().color().lighter(170));
+  if (option.state & QStyle::State_Selected) {
+    QColor selection = option.palette.highlight().color();
+    selection.setAlphaF(0.35f);  // a tint that keeps the text readable under light and dark palettes
+    painter->fillRect(option.rect, selection);
+  }
   const bool correct = index.data(PredictionListModel::CorrectRole).toBool();
-  const QColor colour = correct ? kCorrectColor : kWrongColor;
+  const QColor colour = correct ? successColor(option.palette) : errorColor(option.palette);
   const int thumb = PredictionListModel::kThumbnailSide;
   const QRect frame(option.rect.center().x() - thumb / 2 - kFrame, option.rect.top() + kMargin, thumb + 2 * kFrame,
                     thumb + 2 * kFrame);

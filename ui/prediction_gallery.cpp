@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "ui/sample_image.h"
+#include "ui/theme.h"
 
 namespace fovea::ui {
 
@@ -16,8 +17,6 @@ namespace {
 
 constexpr int kThumbnailSide = 64;
 constexpr int kFrameWidth = 3;
-const QColor kCorrectColor(27, 127, 55);
-const QColor kWrongColor(198, 40, 40);
 
 QString className(const engine::PredictionSamples& samples, int index) {
   if (index >= 0 && index < int(samples.class_names.size()))
@@ -86,7 +85,7 @@ void PredictionGallery::showSamples(const engine::PredictionSamples& samples) {
   for (const engine::SamplePrediction& sample : samples.items) {
     const bool correct = sample.correct();
     correct_ += correct ? 1 : 0;
-    const QColor color = correct ? kCorrectColor : kWrongColor;
+    const QColor color = correct ? successColor(palette()) : errorColor(palette());
     const QString truth = className(samples, sample.label);
     QString predicted = tr("no prediction");
     QString tooltip = tr("Test image %1 · true class: %2").arg(sample.index).arg(truth);

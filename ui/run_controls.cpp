@@ -14,6 +14,9 @@ RunControls::RunControls(QWidget* parent)
   pauseButton_->setObjectName(QStringLiteral("pauseButton"));
   stopButton_->setObjectName(QStringLiteral("stopButton"));
   startButton_->setDefault(true);
+  startButton_->setToolTip(tr("Start training with these settings"));
+  pauseButton_->setToolTip(tr("Pause training after the current step, or resume it"));
+  stopButton_->setToolTip(tr("Stop training; the checkpoints written so far stay"));
 
   auto* layout = new QHBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);

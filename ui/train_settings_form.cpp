@@ -57,6 +57,7 @@ QWidget* TrainSettingsForm::createModelGroup() {
   auto* group = new QGroupBox(tr("Model"), this);
   modelCombo_ = new QComboBox(group);
   modelCombo_->setObjectName(QStringLiteral("modelCombo"));
+  modelCombo_->setToolTip(tr("The network to train, from scratch; its parameter count and input size show below"));
   cifarStemCheck_ = new QCheckBox(tr("CIFAR stem (3×3, no max-pool)"), group);
   cifarStemCheck_->setObjectName(QStringLiteral("cifarStemCheck"));
   cifarStemCheck_->setToolTip(tr("Replace the 7×7 stride-2 stem and its max-pool by a 3×3 stride-1 "

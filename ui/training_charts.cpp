@@ -5,6 +5,8 @@
 #include <cmath>
 
 #include "ui/custom_plot.h"
+#include "ui/plot_style.h"
+#include "ui/theme.h"
 
 namespace fovea::ui {
 
@@ -12,11 +14,11 @@ namespace {
 
 constexpr int kReplotIntervalMs = 100;
 constexpr double kLossSmoothing = 0.9;  // exponential moving average, as TensorBoard's slider
-const QColor kLossColor(31, 119, 180);
-const QColor kRawLossColor(31, 119, 180, 90);
-const QColor kTrainColor(31, 119, 180);
-const QColor kTestColor(255, 127, 14);
-const QColor kLearningRateColor(44, 160, 44);
+// Indices into the palette's series colours (ui/theme.h).
+constexpr int kBlue = 0;
+constexpr int kOrange = 1;
+constexpr int kGreen = 2;
+constexpr float kRawLossAlpha = 0.35f;
 
 QCustomPlot* createPlot(QWidget* parent, const QString& title, const QString& xLabel, const QString& yLabel) {
   auto* plot = new QCustomPlot(parent);
@@ -30,12 +32,16 @@ QCustomPlot* createPlot(QWidget* parent, const QString& title, const QString& xL
   return plot;
 }
 
-QCPGraph* addLine(QCustomPlot* plot, const QString& name, const QColor& color, double width = 1.5) {
+QCPGraph* addLine(QCustomPlot* plot, const QString& name) {
   QCPGraph* graph = plot->addGraph();
   graph->setName(name);
-  graph->setPen(QPen(color, width));
   graph->setAdaptiveSampling(true);
   return graph;
+}
+
+void setLineColour(QCPGraph* graph, QColor colour, double width, float alpha = 1.0f) {
+  colour.setAlphaF(alpha);
+  graph->setPen(QPen(colour, width));
 }
 
 // Fits both axes to the data with a little room above and below; a single point gets a unit key range.
@@ -55,20 +61,17 @@ TrainingCharts::TrainingCharts(QWidget* parent)
       lossPlot_(createPlot(this, tr("Training loss"), tr("step"), tr("loss"))),
       accuracyPlot_(createPlot(this, tr("Accuracy"), tr("epoch"), tr("accuracy (%)"))),
       learningRatePlot_(createPlot(this, tr("Learning rate"), tr("step"), tr("learning rate"))),
-      lossGraph_(addLine(lossPlot_, tr("per step"), kRawLossColor, 1.0)),
-      smoothedLossGraph_(addLine(lossPlot_, tr("smoothed"), kLossColor, 2.0)),
-      trainAccuracyGraph_(addLine(accuracyPlot_, tr("train"), kTrainColor, 2.0)),
-      testAccuracyGraph_(addLine(accuracyPlot_, tr("test"), kTestColor, 2.0)),
-      learningRateGraph_(addLine(learningRatePlot_, tr("learning rate"), kLearningRateColor, 2.0)) {
+      lossGraph_(addLine(lossPlot_, tr("per step"))),
+      smoothedLossGraph_(addLine(lossPlot_, tr("smoothed"))),
+      trainAccuracyGraph_(addLine(accuracyPlot_, tr("train"))),
+      testAccuracyGraph_(addLine(accuracyPlot_, tr("test"))),
+      learningRateGraph_(addLine(learningRatePlot_, tr("learning rate"))) {
   lossPlot_->setObjectName(QStringLiteral("lossPlot"));
   accuracyPlot_->setObjectName(QStringLiteral("accuracyPlot"));
   learningRatePlot_->setObjectName(QStringLiteral("learningRatePlot"));
 
   lossPlot_->legend->setVisible(true);
   accuracyPlot_->legend->setVisible(true);
-  for (QCPGraph* graph : {trainAccuracyGraph_, testAccuracyGraph_}) {
-    graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, graph->pen().color(), Qt::white, 6));
-  }
   accuracyPlot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
   auto epochTicker = QSharedPointer<QCPAxisTickerFixed>::create();
   epochTicker->setTickStep(1.0);
@@ -87,7 +90,32 @@ TrainingCharts::TrainingCharts(QWidget* parent)
   replotTimer_.setSingleShot(true);
   replotTimer_.setInterval(kReplotIntervalMs);
   connect(&replotTimer_, &QTimer::timeout, this, &TrainingCharts::replot);
+  applyColours();
   clear(0);
+}
+
+// Lines, markers, axes and backgrounds from the palette, so that a switch of the system theme
+// (light to dark) restyles the plots.
+void TrainingCharts::applyColours() {
+  const QPalette& colours = palette();
+  setLineColour(lossGraph_, seriesColor(colours, kBlue), 1.0, kRawLossAlpha);
+  setLineColour(smoothedLossGraph_, seriesColor(colours, kBlue), 2.0);
+  setLineColour(trainAccuracyGraph_, seriesColor(colours, kBlue), 2.0);
+  setLineColour(testAccuracyGraph_, seriesColor(colours, kOrange), 2.0);
+  setLineColour(learningRateGraph_, seriesColor(colours, kGreen), 2.0);
+  for (QCPGraph* graph : {trainAccuracyGraph_, testAccuracyGraph_}) {
+    graph->setScatterStyle(
+        QCPScatterStyle(QCPScatterStyle::ssCircle, graph->pen().color(), colours.color(QPalette::Base), 6));
+  }
+  for (QCustomPlot* plot : {lossPlot_, accuracyPlot_, learningRatePlot_}) applyPalette(plot, colours);
+}
+
+void TrainingCharts::changeEvent(QEvent* event) {
+  QWidget::changeEvent(event);
+  if (event->type() == QEvent::PaletteChange) {
+    applyColours();
+    scheduleReplot();
+  }
 }
 
 void TrainingCharts::clear(int epochs) {

@@ -26,7 +26,11 @@ class TrainingCharts final : public QWidget {
   int learningRatePointCount() const;
   int accuracyPointCount() const;  // epochs plotted
 
+ protected:
+  void changeEvent(QEvent* event) override;
+
  private:
+  void applyColours();
   void scheduleReplot();
   void replot();
 

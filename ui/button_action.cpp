@@ -1,0 +1,27 @@
+#include "ui/button_action.h"
+
+#include <QAbstractButton>
+#include <QEvent>
+
+namespace fovea::ui {
+
+ButtonAction::ButtonAction(const QString& text, const QKeySequence& shortcut, QAbstractButton* button, QObject* parent)
+    : QAction(text, parent), button_(button) {
+  setShortcut(shortcut);
+  setEnabled(button->isEnabled());
+  const QString keys = shortcut.toString(QKeySequence::NativeText);
+  button->setToolTip(button->toolTip().isEmpty() ? tr("%1 (%2)").arg(QString(text).remove(QLatin1Char('&')), keys)
+                                                  : tr("%1 (%2)").arg(button->toolTip(), keys));
+  button->installEventFilter(this);
+  connect(this, &QAction::triggered, this, [this] {
+    if (button_ && button_->isEnabled()) button_->click();
+  });
+}
+
+// QAbstractButton has no signal for a change of its enabled state; the event tells.
+bool ButtonAction::eventFilter(QObject* watched, QEvent* event) {
+  if (watched == button_ && event->type() == QEvent::EnabledChange) setEnabled(button_->isEnabled());
+  return QAction::eventFilter(watched, event);
+}
+
+}  // namespace fovea::ui
