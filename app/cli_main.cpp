@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <exception>
@@ -27,6 +28,9 @@ std::string default_run_folder(const std::string& model) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Past a file-size limit (ulimit -f) a write then fails with EFBIG, which is reported like a full disk,
+  // instead of the default SIGXFSZ ending the process with a half-written temporary file.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"Fovea: train and inspect image classifiers"};
   app.set_version_flag("--version", std::string("fovea-cli ") + FOVEA_VERSION);
   app.require_subcommand(1);

@@ -3,6 +3,9 @@
 //   fovea-bench-pipeline DATA [--model resnet18] [--batch 256] [--threads N] [--device cpu|cuda] [--passes 2]
 // Prints images/s per pass; the first pass warms the page cache (the files are read from memory after).
 // FOVEA_GPU_DECODE=1: JPEGs decoded, resized and cropped on the GPU (engine/data/gpu_jpeg_batches.h).
+// FOVEA_COMPARE_DECODERS=1: instead, every image's crop from the GPU path against the CPU path's (libjpeg,
+// as PIL): the largest difference in grey levels and the share of values that differ by more than one.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -67,6 +70,26 @@ int main(int argc, char** argv) {
       }
       std::printf("one core, %zu files: decode %.3f ms/image, resize + crop %.3f ms/image\n", n, decode / n,
                   transform_time / n);
+    }
+    if (std::getenv("FOVEA_COMPARE_DECODERS") != nullptr) {
+      engine::GpuJpegBatches loader(*files, {}, transform, options.batch_size, device);
+      int64_t values = 0, over_one = 0, images = 0;
+      int max_difference = 0;
+      while (auto batch = loader.next()) {
+        const at::Tensor gpu = batch->crops.cpu().to(at::kInt);
+        for (size_t i = 0; i < batch->positions.size(); ++i) {
+          const at::Tensor cpu = engine::apply_eval_transform(
+              engine::read_rgb_image(files->path(static_cast<size_t>(batch->positions[i]))), transform).to(at::kInt);
+          const at::Tensor difference = (gpu[static_cast<int64_t>(i)] - cpu).abs();
+          max_difference = std::max(max_difference, difference.max().item<int>());
+          over_one += difference.gt(1).sum().item<int64_t>();
+          values += difference.numel();
+          ++images;
+        }
+      }
+      std::printf("GPU vs CPU decoding, %lld images: largest difference %d grey levels; %.4f %% of values differ by more than 1\n",
+                  static_cast<long long>(images), max_difference, 100.0 * static_cast<double>(over_one) / static_cast<double>(std::max<int64_t>(1, values)));
+      return 0;
     }
     const bool gpu_decode = std::getenv("FOVEA_GPU_DECODE") != nullptr;
     for (int pass = 0; pass < passes && gpu_decode; ++pass) {

@@ -3,6 +3,7 @@
 // name must be complete and load, and the next run resumes from the newest one; at the end a resumed run
 // finishes normally. The moments come from a fixed seed, printed, so a failure can be replayed.
 #include <QDir>
+#include <QElapsedTimer>
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QTemporaryDir>
@@ -31,6 +32,8 @@ std::vector<std::string> checkpoints(const std::string& folder) {
   return found;
 }
 
+std::string path_in(const std::string& folder, const std::string& name) { return folder + "/" + name; }
+
 QStringList train_arguments(const std::string& data, const std::string& out, int epochs) {
   return {"train", "--model", "resnet18", "--data", QString::fromStdString(data), "--device", "cpu",
           "--limit-train", "192", "--limit-test", "64", "--batch-size", "64", "--epochs", QString::number(epochs),
@@ -48,6 +51,17 @@ class CrashSafetyTest : public QObject {
     const std::string data = data_dir.path().toStdString(), out = run_dir.path().toStdString();
     fovea::testing::write_idx_dataset(data, 192, 64, 28, false);
     QRandomGenerator random(20261121);
+    // How long a run takes to its first checkpoint on this machine: the kills fall within 1.5 times that.
+    QElapsedTimer clock;
+    clock.start();
+    QProcess first;
+    first.start(FOVEA_CLI, train_arguments(data, path_in(out, "timing"), 1));
+    QVERIFY(first.waitForFinished(300000));
+    QVERIFY2(first.exitCode() == 0, qPrintable(first.readAllStandardError()));
+    const int window_ms = std::max(1000, static_cast<int>(clock.elapsed() * 3 / 2));
+    std::filesystem::remove_all(path_in(out, "timing"));
+    std::printf("a run to its first checkpoint: %lld ms; kills within %d ms (seed 20261121)\n",
+                static_cast<long long>(clock.elapsed()), window_ms);
     int resumed = 0;
     for (int kill = 0; kill < kKills; ++kill) {
       const std::vector<std::string> before = checkpoints(out);
@@ -59,10 +73,11 @@ class CrashSafetyTest : public QObject {
       QProcess process;
       process.start(FOVEA_CLI, arguments);
       QVERIFY2(process.waitForStarted(10000), "fovea-cli did not start");
-      const int after_ms = 300 + static_cast<int>(random.bounded(2500));
+      const int after_ms = 200 + static_cast<int>(random.bounded(window_ms));
       QTest::qWait(after_ms);
       QVERIFY2(process.state() == QProcess::Running,
                qPrintable("the run ended on its own before the kill: " + process.readAllStandardError()));
+      std::printf("kill %d after %d ms\n", kill + 1, after_ms);
       process.kill();  // SIGKILL
       QVERIFY(process.waitForFinished(10000));
       // Every checkpoint under its final name loads completely, with the run's metadata.
@@ -80,6 +95,7 @@ class CrashSafetyTest : public QObject {
       QVERIFY2(checkpoints(out).size() >= before.size(), "a kill removed a checkpoint");
     }
     const std::vector<std::string> last = checkpoints(out);
+    std::printf("%zu checkpoints after %d kills, %d resumed runs\n", last.size(), kKills, resumed);
     QVERIFY2(!last.empty(), "no checkpoint was written in 20 runs");
     QVERIFY2(resumed > 0, "no run resumed");
     // A resumed run to one epoch past the newest checkpoint finishes normally and writes that epoch.

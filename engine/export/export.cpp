@@ -21,7 +21,9 @@ void check_output_path(const std::string& out) {
   const fs::path folder = path.parent_path().empty() ? fs::path(".") : path.parent_path();
   std::error_code error;
   if (!fs::is_directory(folder, error))
-    throw ConfigError("cannot write " + out + ": folder " + folder.string() + " does not exist");
+    throw ConfigError("cannot write " + out + ": " +
+                      (fs::exists(folder, error) ? folder.string() + " is a file, not a folder"
+                                                 : "folder " + folder.string() + " does not exist"));
   if (::access(folder.c_str(), W_OK | X_OK) != 0)
     throw ConfigError("cannot write " + out + ": folder " + folder.string() + " is not writable");
   if (fs::is_directory(path, error)) throw ConfigError("cannot write " + out + ": it is a folder");

@@ -36,7 +36,11 @@ std::vector<uint8_t> read_file_bytes(const std::string& path) {
   uint8_t buffer[1 << 16];
   size_t n;
   while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) bytes.insert(bytes.end(), buffer, buffer + n);
-  if (std::ferror(file.get())) throw Error("error while reading " + path);
+  if (std::ferror(file.get())) {
+    // fopen opens a folder on Linux; reading it fails with EISDIR.
+    if (errno == EISDIR) throw Error(path + ": is a folder, not a file");
+    throw Error("error while reading " + path + ": " + std::strerror(errno));
+  }
   return bytes;
 }
 
