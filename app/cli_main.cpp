@@ -160,8 +160,9 @@ int main(int argc, char** argv) {
   eval->add_option("--workers", eval_config.workers, "Image folders: decoding threads (default: one per core)");
   eval->add_flag("--resize-on-gpu", eval_config.resize_on_gpu,
                  "Image folders on a GPU: the decoding threads only decode, the GPU resizes and crops");
-  eval->add_flag("--cpu-decode", eval_config.cpu_decode,
-                 "Image folders on a GPU: decode JPEGs on the CPU even where the GPU can (libjpeg's exact pixels)");
+  eval->add_flag("--gpu-decode", eval_config.gpu_decode,
+                 "Image folders on an NVIDIA GPU: decode JPEGs there (nvJPEG), faster; its pixels are not exactly "
+                 "libjpeg's (PIL's), so results can differ slightly from timm's");
   eval->add_flag("--json", json, "Print one JSON object on stdout");
 
   fovea::cli::PredictRequest predict_request;

@@ -20,9 +20,9 @@ for model in resnet50 vit_base; do
   python3 -c "import torch,torchvision,timm; m = torchvision.models.resnet50() if '$model'=='resnet50' else timm.create_model('vit_base_patch16_224'); torch.save(m.state_dict(), '/tmp/$model.pth')"
   bash "$deps" build/cuda/bench/fovea-bench-model $model --batch 256 | tee -a "$out/eval_speed.txt"
   evaluate $model "warm-up pass"
-  evaluate $model "GPU decode (default)"
-  evaluate $model "GPU decode, again"
-  evaluate $model "CPU decode + resize, 16 workers" --cpu-decode
+  evaluate $model "CPU decode + resize, 16 workers (default)"
+  evaluate $model "GPU decode" --gpu-decode
+  evaluate $model "GPU decode, again" --gpu-decode
 done
 for model in resnet50; do
   files=$(find /tmp/jpegs/val/class00 -name '*.JPEG' | sort | head -50 || true)

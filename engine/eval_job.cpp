@@ -169,7 +169,7 @@ EvaluationSummary evaluate_folder(const EvalConfig& config, const DatasetInfo& i
   options.bf16_autocast = config.mixed_precision && device.is_cuda();
   options.keep_every_image = config.per_image_results;
   options.resize_on_device = config.resize_on_gpu;
-  options.decode_on_device = !config.cpu_decode && !config.resize_on_gpu;
+  options.decode_on_device = config.gpu_decode;
   options.batches.threads = config.workers;
   std::vector<int64_t> order = chosen_positions(static_cast<int64_t>(files.size()), config.limit);
   const auto count = static_cast<int64_t>(order.size());

@@ -25,8 +25,8 @@ struct EvalConfig {
   int workers = 0;               // image folders: decoding threads (0: one per core)
   bool resize_on_gpu = false;    // image folders on a GPU: workers only decode, the GPU resizes (faster
                                  // without a model to run; with one, the decoding threads resize faster)
-  bool cpu_decode = false;       // image folders on a GPU with a JPEG decoder: decode on the CPU anyway
-                                 // (libjpeg's pixels, as PIL's; the GPU's differ by a grey level here and there)
+  bool gpu_decode = false;       // image folders on a GPU with a JPEG decoder (nvJPEG): decode there, faster;
+                                 // its pixels differ from libjpeg's (PIL's) where colours change (docs/PARITY.md)
 };
 
 // Throws ConfigError on the first bad field, naming it.

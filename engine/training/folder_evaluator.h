@@ -18,9 +18,9 @@ struct FolderEvalOptions {
   bool bf16_autocast = false;
   bool keep_every_image = false;  // EvaluationResult::per_image
   bool resize_on_device = false;  // on a GPU: workers only decode, the GPU resizes and crops
-  // On a GPU with a JPEG decoder (engine/data/gpu_jpeg_batches.h): decode there too. Its pixels differ
-  // from libjpeg's by a grey level here and there (docs/PARITY.md); false: the CPU decodes, as PIL does.
-  bool decode_on_device = true;
+  // On a GPU with a JPEG decoder (engine/data/gpu_jpeg_batches.h): decode there too, faster. Off by
+  // default: nvJPEG's pixels are not libjpeg's (PIL's), see docs/PARITY.md.
+  bool decode_on_device = false;
 };
 
 struct FolderEvaluation {
