@@ -337,9 +337,11 @@ class CheckpointReadersTest : public QObject {
     QCOMPARE(w.storage.get(), strided.storage.get());
     QVERIFY(w.is_contiguous() && !wt.is_contiguous() && !strided.is_contiguous());
     QVERIFY((wt.shape == std::vector<int64_t>{4, 3}) && (wt.strides == std::vector<int64_t>{1, 4}));
-    const auto* base = reinterpret_cast<const float*>(w.storage->data.get());
+    // Storages inside a zip need not be 4-byte aligned: copy before reading floats.
+    std::vector<float> base(static_cast<size_t>(w.numel())), transposed(static_cast<size_t>(wt.numel()));
+    std::memcpy(base.data(), w.storage->data.get(), base.size() * sizeof(float));
     const std::vector<uint8_t> bytes = wt.contiguous_bytes();
-    const auto* transposed = reinterpret_cast<const float*>(bytes.data());
+    std::memcpy(transposed.data(), bytes.data(), transposed.size() * sizeof(float));
     for (int i = 0; i < 4; ++i)
       for (int j = 0; j < 3; ++j) QCOMPARE(transposed[i * 3 + j], base[j * 4 + i]);
     QCOMPARE(strided.storage_offset, int64_t{5});

@@ -21,6 +21,7 @@ class ButtonAction final : public QAction {
 
  private:
   QPointer<QAbstractButton> button_;
+  QObject* watched_ = nullptr;  // the same button, compared as a QObject (see eventFilter)
 };
 
 }  // namespace fovea::ui
