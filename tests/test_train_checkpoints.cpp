@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "collecting_observer.h"
+#include "train_run.h"
 #include "engine/checkpoint.h"
 #include "engine/errors.h"
 #include "engine/io/safetensors.h"
@@ -32,19 +33,8 @@ std::string checkpoint_of(const std::string& folder, int epoch) {
   return (fs::path(folder) / name).string();
 }
 
-// Every run goes through a job, so that each trains on a fresh thread set up the same way.
-// `stop_after` > 0 cancels the run once that epoch's checkpoint is written.
 JobState run(const TrainConfig& config, CollectingObserver& observer, int stop_after = 0) {
-  std::unique_ptr<Job> job;
-  if (stop_after > 0) {
-    observer.after_epoch = [&](const EpochMetrics& m) {
-      if (m.epoch == stop_after) job->cancel();
-    };
-  }
-  job = make_train_job(config, observer);
-  job->start();
-  job->wait();
-  return job->state();
+  return fovea::testing::run_training(config, observer, stop_after);
 }
 
 void write_plain_safetensors(const std::string& path, const std::map<std::string, at::Tensor>& tensors) {

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "collecting_observer.h"
+#include "train_run.h"
 #include "engine/data/augment_ops.h"
 #include "engine/data/image_batches.h"
 #include "engine/data/rand_augment.h"
@@ -106,16 +107,7 @@ std::string listed(const std::vector<double>& values) {
 }
 
 JobState run(const TrainConfig& config, CollectingObserver& observer, int stop_after = 0) {
-  std::unique_ptr<Job> job;
-  if (stop_after > 0) {
-    observer.after_epoch = [&](const EpochMetrics& m) {
-      if (m.epoch == stop_after) job->cancel();
-    };
-  }
-  job = make_train_job(config, observer);
-  job->start();
-  job->wait();
-  return job->state();
+  return fovea::testing::run_training(config, observer, stop_after);
 }
 
 std::string error_of(const std::function<void()>& f) {
