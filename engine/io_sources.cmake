@@ -25,6 +25,8 @@ foreach(source IN ITEMS
     data/dataset_info.h data/dataset_probe.cpp
     data/probe_util.h data/probe_util.cpp
     data/cifar_probe.cpp data/image_folder_probe.cpp
+    data/image_header.h data/image_header.cpp
+    data/bgr_decode.h data/bgr_decode.cpp
     data/image_decode.h data/image_decode.cpp
     job.h job.cpp observer.h
     train_config.h train_config.cpp

@@ -258,6 +258,18 @@ class BadInputsTest : public QObject {
                                  0, 1, 0x86, 0xa0, 0, 1, 0x86, 0xa0, 8, 2, 0, 0, 0, 0, 0, 0, 0};
     write_bytes(path("bomb.png"), bomb);
     expect_refused("predict: PNG claiming 100,000 x 100,000 pixels", predict(path("bomb.png")), "bomb.png");
+    // The fuzzer's finding: a BMP header claiming 1,179,210,823 x 1,610,416,128 pixels made OpenCV allocate 2.2 GB.
+    std::vector<uint8_t> bmp = {'B', 'M', 198, 0, 0, 0, 0, 0, 0, 0, 138, 0, 0, 0, 92, 0, 0, 0,
+                                'G', 'T', 'I', 'F', 0, 0, 3, 160, 1, 0, 32, 0, 3, 0, 0, 0};
+    bmp.resize(198, 0);
+    write_bytes(path("bomb.bmp"), bmp);
+    expect_refused("predict: BMP claiming 1,179,210,823 pixels wide", predict(path("bomb.bmp")), "bomb.bmp");
+    // A baseline JPEG whose frame header claims 65,535 x 65,535 pixels, then nothing.
+    write_bytes(path("bomb.jpg"), literal("\xff\xd8\xff\xc0\x00\x11\x08\xff\xff\xff\xff\x03\x01\x22\x00\x02\x11"
+                                          "\x01\x03\x11\x01\xff\xd9"));
+    expect_refused("predict: JPEG claiming 65,535 x 65,535 pixels", predict(path("bomb.jpg")), "65535x65535");
+    write_bytes(path("anim.gif"), literal("GIF89a\x01\x00\x01\x00\x00\x00\x00;"));
+    expect_refused("predict: a GIF (a format Fovea does not read)", predict(path("anim.gif")), "not an image Fovea reads");
     expect_refused("predict: no such image", predict(path("nothing.png")), "nothing.png");
   }
 

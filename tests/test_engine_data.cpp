@@ -8,12 +8,14 @@
 
 #include <filesystem>
 #include <fstream>
+#include <opencv2/imgcodecs.hpp>
 
 #include "engine/data/cifar_reader.h"
 #include "engine/data/dataset_info.h"
 #include "engine/data/idx_reader.h"
 #include "engine/data/image_batches.h"
 #include "engine/data/image_file_list.h"
+#include "engine/data/image_header.h"
 #include "engine/data/image_transform.h"
 #include "engine/data/tensor_dataset.h"
 #include "engine/errors.h"
@@ -251,6 +253,62 @@ class EngineDataTest : public QObject {
 
   // The worker pool hands batches back in order, labels and positions with them; undecodable files are
   // skipped and named.
+  // The header reader agrees with OpenCV's encoders on every format Fovea decodes, for an odd size.
+  void imageHeadersOfEveryFormat_data() {
+    QTest::addColumn<QString>("extension");
+    QTest::addColumn<QString>("format");
+    QTest::addColumn<int>("type");
+    for (const auto& [extension, format] : {std::pair{".jpg", "JPEG"}, {".png", "PNG"}, {".bmp", "BMP"}, {".webp", "WebP"},
+                                            {".tiff", "TIFF"}, {".ppm", "PNM"}, {".pgm", "PNM"}, {".pbm", "PNM"},
+                                            {".pam", "PNM"}, {".pfm", "PNM"}})
+      QTest::newRow(extension) << extension << format
+                               << (QString(extension) == ".pfm"                                   ? CV_32FC3
+                                   : QString(extension) == ".pgm" || QString(extension) == ".pbm" ? CV_8UC1
+                                                                                                  : CV_8UC3);
+    QTest::newRow(".webp lossless") << ".webp" << "WebP" << -1;
+  }
+  void imageHeadersOfEveryFormat() {
+    QFETCH(QString, extension);
+    QFETCH(QString, format);
+    QFETCH(int, type);
+    const cv::Mat image(23, 37, type < 0 ? CV_8UC3 : type, cv::Scalar(10, 120, 240));
+    std::vector<int> params;
+    if (type < 0) params = {cv::IMWRITE_WEBP_QUALITY, 101};  // above 100: lossless (VP8L)
+    std::vector<uint8_t> bytes;
+    QVERIFY(cv::imencode(extension.toStdString(), image, bytes, params));
+    const auto header = fovea::engine::read_image_header(bytes.data(), bytes.size());
+    QVERIFY(header.has_value());
+    QCOMPARE(QString::fromStdString(header->format), format);
+    QCOMPARE(header->width, int64_t{37});
+    QCOMPARE(header->height, int64_t{23});
+    // Cut anywhere: no size, or the right one, never a wrong one (and, under ASan, no read past the cut).
+    for (size_t cut = 0; cut < bytes.size(); ++cut) {
+      const auto part = fovea::engine::read_image_header(std::vector<uint8_t>(bytes.begin(), bytes.begin() + cut).data(), cut);
+      QVERIFY(!part || (part->width == 37 && part->height == 23));
+      if (cut <= 4) QVERIFY(!part);
+    }
+    bytes[0] ^= 0x40;
+    QVERIFY(!fovea::engine::read_image_header(bytes.data(), bytes.size()).has_value());
+  }
+
+  void imageHeadersRefuseDecompressionBombs() {
+    // A PNG header claiming 20,000 x 10,000 pixels (200 M, over PIL's 178,956,970) and one just under it.
+    auto png = [](uint32_t width, uint32_t height) {
+      std::vector<uint8_t> b = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
+      for (const uint32_t v : {width, height})
+        for (int shift = 24; shift >= 0; shift -= 8) b.push_back(static_cast<uint8_t>(v >> shift));
+      b.insert(b.end(), {8, 2, 0, 0, 0});
+      return b;
+    };
+    const auto bomb = png(20000, 10000), fine = png(13000, 13000);
+    QVERIFY(qerror_of([&] { fovea::engine::check_image_header(bomb.data(), bomb.size(), "bomb.png"); })
+                .contains("bomb.png: PNG of 20000x10000 pixels"));
+    QCOMPARE(fovea::engine::check_image_header(fine.data(), fine.size(), "fine.png").width, int64_t{13000});
+    // 2^32-1 x 2^32-1 must not overflow into an accepted size.
+    const auto huge = png(0xFFFFFFFF, 0xFFFFFFFF);
+    QVERIFY(qerror_of([&] { fovea::engine::check_image_header(huge.data(), huge.size(), "huge.png"); }).contains("huge.png"));
+  }
+
   void imageBatchesComeInOrderAndSkipBadFiles() {
     QTemporaryDir dir;
     fovea::engine::ImageFileList files;

@@ -1,5 +1,6 @@
 #include "engine/data/gpu_jpeg_batches.h"
 
+#include "engine/data/image_header.h"
 #include "engine/errors.h"
 
 #if defined(FOVEA_TORCH_CUDA) && defined(FOVEA_HAVE_NVJPEG)
@@ -114,7 +115,9 @@ struct GpuJpegBatches::State {
     std::vector<size_t> on_gpu, on_cpu;
     int64_t total = 0;
     for (size_t i = 0; i < n; ++i) {
-      if (decoder->probe(raw.bytes[i].data(), raw.bytes[i].size(), &widths[i], &heights[i])) {
+      // Images over the pixel limit go to the CPU path, which refuses them with a message.
+      if (decoder->probe(raw.bytes[i].data(), raw.bytes[i].size(), &widths[i], &heights[i]) &&
+          static_cast<int64_t>(widths[i]) * heights[i] <= kMaxImagePixels) {
         on_gpu.push_back(i);
         total += static_cast<int64_t>(widths[i]) * heights[i] * 3;
       } else {

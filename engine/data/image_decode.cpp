@@ -1,11 +1,11 @@
 #include "engine/data/image_decode.h"
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <cstdio>
 #include <stdexcept>
 
+#include "engine/data/bgr_decode.h"
 #include "engine/errors.h"
 
 namespace fovea::engine {
@@ -29,15 +29,7 @@ LabelledImages decode_image_files(const ImageFileList& files, int64_t limit, int
   for (int64_t k = 0; k < count; ++k) {
     const size_t i = static_cast<size_t>(k * total / count);
     const std::string path = files.path(i);
-    // 8-bit BGR, grey expanded to 3 channels, alpha dropped (as PIL's convert("RGB")); without
-    // IGNORE_ORIENTATION OpenCV would turn images by their EXIF orientation, which PIL does not.
-    cv::Mat bgr;
-    try {
-      bgr = cv::imread(path, cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
-    } catch (const cv::Exception& e) {
-      throw DatasetError(path + ": cannot be decoded as an image: " + e.what());
-    }
-    if (bgr.empty()) throw DatasetError(path + ": cannot be decoded as an image (corrupt, or a format OpenCV cannot read)");
+    const cv::Mat bgr = read_bgr(path);
     if (k == 0) {
       out.height = bgr.rows;
       out.width = bgr.cols;

@@ -5,8 +5,8 @@
 #include <opencv2/imgproc.hpp>
 
 #include <cmath>
-#include <filesystem>
 
+#include "engine/data/bgr_decode.h"
 #include "engine/errors.h"
 #include "engine/io/atomic_file.h"
 #include "models/torch_compat.h"
@@ -82,8 +82,7 @@ std::pair<int64_t, int64_t> resized_size(int64_t height, int64_t width, int64_t 
 
 namespace {
 
-at::Tensor bgr_to_rgb_tensor(const cv::Mat& bgr, const std::string& path, bool pinned) {
-  if (bgr.empty()) throw DatasetError(path + ": cannot be decoded as an image (corrupt, or a format OpenCV cannot read)");
+at::Tensor bgr_to_rgb_tensor(const cv::Mat& bgr, bool pinned) {
   at::Tensor rgb = at::empty({bgr.rows, bgr.cols, 3}, at::TensorOptions(at::kByte).pinned_memory(pinned));
   cv::Mat target(bgr.rows, bgr.cols, CV_8UC3, rgb.data_ptr<uint8_t>());
   cv::cvtColor(bgr, target, cv::COLOR_BGR2RGB);
@@ -93,26 +92,11 @@ at::Tensor bgr_to_rgb_tensor(const cv::Mat& bgr, const std::string& path, bool p
 }  // namespace
 
 at::Tensor read_rgb_image(const std::string& path, bool pinned) {
-  std::error_code error;
-  if (!std::filesystem::is_regular_file(path, error)) throw DatasetError(path + ": no such image file");
-  cv::Mat bgr;
-  try {
-    bgr = cv::imread(path, cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
-  } catch (const cv::Exception& e) {
-    throw DatasetError(path + ": cannot be decoded as an image: " + e.err);
-  }
-  return bgr_to_rgb_tensor(bgr, path, pinned);
+  return bgr_to_rgb_tensor(read_bgr(path), pinned);
 }
 
 at::Tensor decode_rgb_image(const uint8_t* data, size_t size, const std::string& name) {
-  cv::Mat bgr;
-  try {
-    const cv::Mat bytes(1, static_cast<int>(size), CV_8UC1, const_cast<uint8_t*>(data));
-    bgr = cv::imdecode(bytes, cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
-  } catch (const cv::Exception& e) {
-    throw DatasetError(name + ": cannot be decoded as an image: " + e.err);
-  }
-  return bgr_to_rgb_tensor(bgr, name, false);
+  return bgr_to_rgb_tensor(decode_bgr(data, size, name), false);
 }
 
 at::Tensor apply_eval_transform(const at::Tensor& rgb, const EvalTransform& t) {
