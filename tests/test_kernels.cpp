@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "kernels/augment.h"
+#include "kernels/ycbcr_to_rgb.h"
 #include "models/ops/causal_conv1d_op.h"
 #include "models/ops/gpu_augment.h"
 #include "models/ops/reference_mode.h"
@@ -166,6 +167,59 @@ void augment_gpu_matches_cpu() {
   }
 }
 
+#ifdef FOVEA_HAVE_GPU_KERNELS
+// JPEG colour conversion on the GPU against the CPU reference (which tests/test_jpeg_colour.cpp holds to
+// libjpeg), on random planes with padded pitches: must be identical.
+void ycbcr_gpu_matches_cpu() {
+  struct Case {
+    int width, height, h, v;
+    bool grey;
+  };
+  const Case cases[] = {{37, 23, 2, 2, false}, {500, 375, 2, 2, false}, {333, 500, 2, 1, false}, {2, 9, 1, 2, false},
+                        {129, 65, 1, 1, false}, {77, 31, 1, 1, true},   {2, 2, 2, 2, false}};
+  std::vector<fovea::kernels::YcbcrPlanes> on_gpu, on_cpu;
+  std::vector<at::Tensor> keep, gpu_out, cpu_out;
+  for (const Case& c : cases) {
+    const int cw = (c.width + c.h - 1) / c.h, ch = (c.height + c.v - 1) / c.v;
+    const at::Tensor y = torch::randint(0, 256, {c.height, c.width + 3}, at::kByte);
+    const at::Tensor cb = torch::randint(0, 256, {ch, cw + 5}, at::kByte), cr = torch::randint(0, 256, {ch, cw + 5}, at::kByte);
+    for (const bool gpu : {false, true}) {
+      const at::Device device = gpu ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU);
+      const at::Tensor dy = y.to(device), dcb = cb.to(device), dcr = cr.to(device);
+      const at::Tensor out = torch::zeros({c.height, c.width, 3}, at::TensorOptions(at::kByte).device(device));
+      keep.insert(keep.end(), {dy, dcb, dcr});
+      fovea::kernels::YcbcrPlanes p;
+      p.y = dy.data_ptr<uint8_t>();
+      p.y_pitch = c.width + 3;
+      p.width = c.width;
+      p.height = c.height;
+      p.rgb = out.data_ptr<uint8_t>();
+      if (!c.grey) {
+        p.cb = dcb.data_ptr<uint8_t>();
+        p.cr = dcr.data_ptr<uint8_t>();
+        p.chroma_pitch = cw + 5;
+        p.chroma_width = cw;
+        p.chroma_height = ch;
+        p.h_factor = c.h;
+        p.v_factor = c.v;
+      }
+      (gpu ? on_gpu : on_cpu).push_back(p);
+      (gpu ? gpu_out : cpu_out).push_back(out);
+    }
+  }
+  for (const auto& p : on_cpu) fovea::kernels::ycbcr_to_rgb_cpu(p);
+  fovea::kernels::ycbcr_to_rgb_gpu(on_gpu.data(), static_cast<int>(on_gpu.size()), nullptr);
+  torch::cuda::synchronize();
+  for (size_t i = 0; i < std::size(cases); ++i) {
+    const Case& c = cases[i];
+    char name[96];
+    std::snprintf(name, sizeof name, "gpu ycbcr->rgb %dx%d %s", c.width, c.height,
+                  c.grey ? "grey" : c.h == 2 ? (c.v == 2 ? "4:2:0" : "4:2:2") : (c.v == 2 ? "4:4:0" : "4:4:4"));
+    report(name, relative_error(gpu_out[i], cpu_out[i]), 0.0);
+  }
+}
+#endif
+
 // A whole model on the GPU with the kernels against the CPU reference path (the LibTorch
 // transcriptions of the reference math, ops::UseReferenceOps), fp32 logits.
 void model_gpu_matches_cpu_reference(const char* name, int64_t image_size) {
@@ -226,6 +280,9 @@ int main() {
     compare_conv(4, 64, 730, 4, true, true, at::kBFloat16, cuda);
     std::printf("augmentation and Vim\n");
     augment_gpu_matches_cpu();
+#ifdef FOVEA_HAVE_GPU_KERNELS
+    ycbcr_gpu_matches_cpu();
+#endif
     model_gpu_matches_cpu_reference("vim_small", 224);
     model_gpu_matches_cpu_reference("mamba2_tiny", 224);
   }

@@ -11,13 +11,14 @@
 
 #include <algorithm>
 #include <condition_variable>
-#include <deque>
 #include <exception>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <thread>
 
+#include "engine/log.h"
 #include "kernels/jpeg_decoder.h"
 #endif
 
@@ -26,9 +27,12 @@ namespace fovea::engine {
 #if defined(FOVEA_TORCH_CUDA) && defined(FOVEA_HAVE_NVJPEG)
 namespace {
 
-constexpr int kReaders = 6;          // reading from the page cache is cheap: a few threads keep up
-constexpr int64_t kReadAhead = 3;    // batches of bytes waiting for the decoding thread
-constexpr size_t kDecodedAhead = 2;  // decoded batches waiting for the consumer
+constexpr int kReaders = 6;           // reading from the page cache is cheap: a few threads keep up
+constexpr int kDecoders = 3;          // each with its nvJPEG state and CUDA stream: the header checks, decode
+                                      // calls and resize launches of one batch overlap the others' GPU work
+                                      // (FOVEA_JPEG_DECODERS overrides it, for measuring)
+constexpr int64_t kReadAhead = 4;     // batches of bytes waiting for the decoding threads
+constexpr int64_t kDecodedAhead = 4;  // decoded batches waiting for the consumer
 
 struct RawBatch {
   std::vector<std::vector<uint8_t>> bytes;
@@ -64,16 +68,16 @@ struct GpuJpegBatches::State {
   int64_t batch_size;
   at::Device device;
   int64_t batches = 0;
-  std::unique_ptr<kernels::GpuJpegDecoder> decoder;  // used by the decoding thread only
+  std::vector<std::unique_ptr<kernels::GpuJpegDecoder>> decoders;  // one per decoding thread
 
   std::mutex mutex;
   std::condition_variable changed;
   bool stopping = false;
   std::exception_ptr error;
   int64_t next_to_read = 0;     // the batch the next free reader takes
-  int64_t next_to_decode = 0;   // the batch the decoding thread waits for
+  int64_t next_to_decode = 0;   // the batch the next free decoding thread takes
   std::map<int64_t, RawBatch> read;
-  std::deque<std::unique_ptr<ReadyBatch>> decoded;
+  std::map<int64_t, std::unique_ptr<ReadyBatch>> decoded;  // by batch: the decoding threads finish out of order
   int64_t handed_out = 0;
   std::vector<std::thread> threads;
 
@@ -109,14 +113,14 @@ struct GpuJpegBatches::State {
   }
 
   // One batch's crops on the decoding stream: the GPU decodes what it can, the CPU the rest.
-  at::Tensor decode(RawBatch& raw, const c10::cuda::CUDAStream& stream) {
+  at::Tensor decode(RawBatch& raw, kernels::GpuJpegDecoder& decoder, const c10::cuda::CUDAStream& stream) {
     const size_t n = raw.bytes.size();
     std::vector<int> widths(n, 0), heights(n, 0);
     std::vector<size_t> on_gpu, on_cpu;
     int64_t total = 0;
     for (size_t i = 0; i < n; ++i) {
       // Images over the pixel limit go to the CPU path, which refuses them with a message.
-      if (decoder->probe(raw.bytes[i].data(), raw.bytes[i].size(), &widths[i], &heights[i]) &&
+      if (decoder.probe(raw.bytes[i].data(), raw.bytes[i].size(), &widths[i], &heights[i]) &&
           static_cast<int64_t>(widths[i]) * heights[i] <= kMaxImagePixels) {
         on_gpu.push_back(i);
         total += static_cast<int64_t>(widths[i]) * heights[i] * 3;
@@ -142,7 +146,8 @@ struct GpuJpegBatches::State {
         offset += size;
       }
       try {
-        decoder->decode(data, lengths, out, row_widths, stream.stream());
+        const at::Tensor planes = at::empty({total}, at::TensorOptions(at::kByte).device(device));
+        decoder.decode(data, lengths, out, row_widths, planes.data_ptr<uint8_t>(), stream.stream());
       } catch (const std::exception&) {
         // A file the header check let through is corrupt: decode this batch on the CPU, file by file.
         on_cpu.insert(on_cpu.end(), on_gpu.begin(), on_gpu.end());
@@ -193,30 +198,34 @@ struct GpuJpegBatches::State {
     return crops;
   }
 
-  void decode_batches() {
+  void decode_batches(kernels::GpuJpegDecoder& decoder) {
     try {
       const c10::cuda::CUDAGuard device_guard(device.index());
       const c10::cuda::CUDAStream stream = c10::cuda::getStreamFromPool(false, device.index());
       const c10::cuda::CUDAStreamGuard stream_guard(stream);
-      for (int64_t b = 0; b < batches; ++b) {
+      for (;;) {
         RawBatch raw;
+        int64_t b;
         {
           std::unique_lock lock(mutex);
-          changed.wait(lock, [&] { return stopping || (read.count(b) && decoded.size() < kDecodedAhead); });
-          if (stopping) return;
+          changed.wait(lock, [&] {
+            return stopping || next_to_decode >= batches ||
+                   (read.count(next_to_decode) && next_to_decode < handed_out + kDecodedAhead);
+          });
+          if (stopping || next_to_decode >= batches) return;
+          b = next_to_decode++;
           raw = std::move(read.at(b));
           read.erase(b);
-          next_to_decode = b + 1;
           changed.notify_all();
         }
         auto ready = std::make_unique<ReadyBatch>();
-        ready->batch.crops = decode(raw, stream);
+        ready->batch.crops = decode(raw, decoder, stream);
         ready->batch.labels = std::move(raw.labels);
         ready->batch.positions = std::move(raw.positions);
         ready->batch.failures = std::move(raw.failures);
         ready->done.record(stream);
         std::lock_guard lock(mutex);
-        decoded.push_back(std::move(ready));
+        decoded.emplace(b, std::move(ready));
         changed.notify_all();
       }
     } catch (...) {
@@ -241,12 +250,16 @@ GpuJpegBatches::GpuJpegBatches(const ImageFileList& files, std::vector<int64_t> 
   s.batches = (static_cast<int64_t>(s.order.size()) + s.batch_size - 1) / s.batch_size;
   try {
     const c10::cuda::CUDAGuard device_guard(on.index());
-    s.decoder = std::make_unique<kernels::GpuJpegDecoder>();
+    const char* wanted = std::getenv("FOVEA_JPEG_DECODERS");
+    const int decoders = wanted ? std::clamp(std::atoi(wanted), 1, 16) : kDecoders;
+    for (int d = 0; d < decoders; ++d) s.decoders.push_back(std::make_unique<kernels::GpuJpegDecoder>());
+    log::write(log::Level::Info, "JPEGs decoded on the GPU by " + std::to_string(decoders) + " threads, nvJPEG " +
+                                     (s.decoders.front()->hardware() ? "on the JPEG engines" : "hybrid (Huffman on the CPU)"));
   } catch (const std::exception& e) {
     throw Error(std::string("the GPU JPEG decoder cannot start: ") + e.what());
   }
   for (int t = 0; t < kReaders; ++t) s.threads.emplace_back([&s] { s.read_batches(); });
-  s.threads.emplace_back([&s] { s.decode_batches(); });
+  for (auto& decoder : s.decoders) s.threads.emplace_back([&s, &decoder] { s.decode_batches(*decoder); });
 }
 
 GpuJpegBatches::~GpuJpegBatches() {
@@ -264,10 +277,11 @@ std::optional<DeviceImageBatch> GpuJpegBatches::next() {
   {
     std::unique_lock lock(s.mutex);
     if (s.handed_out >= s.batches) return std::nullopt;
-    s.changed.wait(lock, [&] { return s.error || !s.decoded.empty(); });
+    s.changed.wait(lock, [&] { return s.error || s.decoded.count(s.handed_out); });
     if (s.error) std::rethrow_exception(s.error);
-    ready = std::move(s.decoded.front());
-    s.decoded.pop_front();
+    const auto it = s.decoded.find(s.handed_out);
+    ready = std::move(it->second);
+    s.decoded.erase(it);
     ++s.handed_out;
     s.changed.notify_all();
   }

@@ -1,7 +1,8 @@
-// Evaluation batches decoded on the GPU: reader threads load the files' bytes, and one thread decodes
-// each batch with the GPU's JPEG decoder (kernels/jpeg_decoder.h), then resizes and crops it there, on a
-// CUDA stream of its own, a couple of batches ahead of the consumer. Files the GPU decoder does not take
-// (PNG, BMP, WebP, grey or CMYK JPEGs) are decoded on the CPU by that thread; undecodable files are
+// Evaluation batches decoded on the GPU: reader threads load the files' bytes, and a few decoding threads
+// each take a whole batch, decode it with the GPU's JPEG decoder (kernels/jpeg_decoder.h: libjpeg's
+// pixels, so PIL's), then resize and crop it there, on a CUDA stream of their own, a few batches ahead
+// of the consumer, who gets them in order. Files the GPU decoder does not take (PNG, BMP, WebP,
+// progressive, CMYK or RGB-coded JPEGs) are decoded on the CPU by that thread; undecodable files are
 // skipped and reported with their batch, as ImageBatchLoader does.
 #pragma once
 #include <cstdint>
