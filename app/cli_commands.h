@@ -15,6 +15,9 @@ int run_models(bool json);
 int run_info(const std::string& data_path, bool json);
 int run_presets(bool json);
 int run_train(const engine::TrainConfig& config, bool json);
+// fovea-cli train --gpus N: starts N local data-parallel workers running `fovea-cli <arguments>` (see
+// engine/distributed/local_launcher.h) and waits; Ctrl-C stops them all; a failing rank ends the run.
+int run_train_workers(const std::vector<std::string>& arguments, int processes);
 int run_eval(const engine::EvalConfig& config, const std::string& results_path, bool json);
 
 struct PredictRequest {

@@ -65,7 +65,7 @@ std::string ConsoleObserver::failure() {
   return failure_;
 }
 
-int run_to_completion(engine::Job& job, ConsoleObserver& observer, const char* what) {
+int run_to_completion(engine::Job& job, ConsoleObserver& observer, const char* what, bool quiet) {
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
   job.start();
@@ -74,9 +74,9 @@ int run_to_completion(engine::Job& job, ConsoleObserver& observer, const char* w
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   job.wait();
-  std::fprintf(stderr, "\n");
+  if (!quiet) std::fprintf(stderr, "\n");
   if (job.state() == engine::JobState::Cancelled) {
-    std::fprintf(stderr, "fovea-cli: %s cancelled\n", what);
+    if (!quiet) std::fprintf(stderr, "fovea-cli: %s cancelled\n", what);
     return 130;
   }
   if (job.state() == engine::JobState::Failed) {

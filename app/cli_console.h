@@ -31,7 +31,7 @@ class ConsoleObserver : public engine::JobObserver {
 
 // Starts the job and waits for it; the first Ctrl-C (or SIGTERM) cancels it after the step in flight, a
 // second one exits at once. Returns 0 when it finished, else the exit code after telling stderr why
-// (130 cancelled, 1 failed).
-int run_to_completion(engine::Job& job, ConsoleObserver& observer, const char* what);
+// (130 cancelled, 1 failed). `quiet`: only a failure is told (data-parallel ranks other than 0).
+int run_to_completion(engine::Job& job, ConsoleObserver& observer, const char* what, bool quiet = false);
 
 }  // namespace fovea::cli

@@ -140,6 +140,14 @@ int main(int argc, char** argv) {
   bool no_flip = false;
   setting(train->add_flag("--no-flip", no_flip, "Train without random horizontal flips"), &TrainConfig::flip);
 
+  int gpus = 0;
+  auto* gpus_option = train->add_option(
+      "--gpus", gpus,
+      "Data-parallel training in N local worker processes, one per GPU (on a CPU-only machine: N CPU processes "
+      "over Gloo); --batch-size is the global batch, split evenly. Under torchrun or srun leave it out: the "
+      "environment's WORLD_SIZE, RANK, ... are picked up");
+  gpus_option->check(CLI::Range(1, 1024));
+
   auto* presets = app.add_subcommand("presets", "List the training presets");
   presets->add_flag("--json", json, "Print one JSON object on stdout");
   train->add_flag("--json", json, "Print one JSON object on stdout");
@@ -260,6 +268,17 @@ int main(int argc, char** argv) {
       }
       if (config.data_path.empty()) throw fovea::engine::ConfigError("--data is required (unless --resume is given)");
       if (config.output_dir.empty()) config.output_dir = default_run_folder(config.model);
+      if (gpus > 1) {
+        // The workers get this command line without --gpus, and the run folder chosen here (one for all).
+        std::vector<std::string> arguments;
+        for (int i = 1; i < argc; ++i) {
+          const std::string a = argv[i];
+          if (a == "--gpus") ++i;
+          else if (a.rfind("--gpus=", 0) != 0) arguments.push_back(a);
+        }
+        if (!*out) arguments.insert(arguments.end(), {"--out", config.output_dir});
+        return fovea::cli::run_train_workers(arguments, gpus);
+      }
       return fovea::cli::run_train(config, json);
     }
   } catch (const std::exception& e) {

@@ -8,6 +8,7 @@
 
 #include "engine/data/image_batches.h"
 #include "engine/data/train_transform.h"
+#include "engine/distributed/distributed_sampler.h"
 #include "engine/errors.h"
 #include "engine/training/folder_evaluator.h"
 #include "engine/training/train_batch_source.h"
@@ -62,6 +63,13 @@ class FolderBatchSource final : public TrainBatchSource {
     test_positions_ = spread_positions(info.test_images->size(), config.limit_test);
     if (train_positions_.empty() || test_positions_.empty())
       throw DatasetError(info.root + ": no images in the " + (train_positions_.empty() ? "training" : "test") + " split");
+    const auto test_count = static_cast<int64_t>(test_positions_.size());
+    if (options.shard_count > 1) {  // this rank evaluates every shard_count-th test image
+      std::vector<int64_t> mine;
+      for (size_t k = static_cast<size_t>(options.shard_rank); k < test_positions_.size(); k += static_cast<size_t>(options.shard_count))
+        mine.push_back(test_positions_[k]);
+      test_positions_ = std::move(mine);
+    }
     for (const int64_t k : evenly_spaced(static_cast<int64_t>(test_positions_.size()), config.sample_predictions))
       samples_.push_back(test_positions_[static_cast<size_t>(k)]);
 
@@ -80,7 +88,7 @@ class FolderBatchSource final : public TrainBatchSource {
     info.height = info.width = size;
     info.channels = 3;
     info.train_count = static_cast<int64_t>(train_positions_.size());
-    info.test_count = static_cast<int64_t>(test_positions_.size());
+    info.test_count = test_count;
     description_.info = std::move(info);
     description_.train_images = description_.info.train_count;
     description_.crop_pct = p.crop_pct;
@@ -100,8 +108,10 @@ class FolderBatchSource final : public TrainBatchSource {
     // The same order as RandomSampler with a generator seeded from (seed, epoch), as the in-memory path.
     auto generator = at::make_generator<at::CPUGeneratorImpl>(seed_ * 1000003ULL + static_cast<uint64_t>(epoch));
     const auto n = static_cast<int64_t>(train_positions_.size());
-    const at::Tensor permutation = at::randperm(n, generator, at::kLong);
-    const int64_t used = n / batch * batch;
+    at::Tensor permutation = at::randperm(n, generator, at::kLong);
+    const int rank = options_.shard_rank, ranks = options_.shard_count;
+    if (ranks > 1) permutation = shard_order(permutation, rank, ranks);
+    const int64_t used = permutation.size(0) / batch * batch;
     const int64_t* drawn = permutation.data_ptr<int64_t>();
     std::vector<int64_t> order(static_cast<size_t>(used));
     for (int64_t i = 0; i < used; ++i) order[static_cast<size_t>(i)] = train_positions_[static_cast<size_t>(drawn[i])];
@@ -112,8 +122,10 @@ class FolderBatchSource final : public TrainBatchSource {
     const uint64_t seed = seed_;
     loader_ = std::make_unique<ImageBatchLoader>(
         *description_.info.train_images, std::move(order), transform.size,
-        [transform, seed, first_draw](const at::Tensor& rgb, int64_t index) {
-          return apply_train_transform(rgb, transform, seed, first_draw + static_cast<uint64_t>(index));
+        [transform, seed, first_draw, batch, rank, ranks](const at::Tensor& rgb, int64_t index) {
+          // The rank's image j of step s: draw first_draw + s * batch * ranks + rank * batch + j.
+          const int64_t draw = index / batch * batch * ranks + rank * batch + index % batch;
+          return apply_train_transform(rgb, transform, seed, first_draw + static_cast<uint64_t>(draw));
         },
         loading);
     skipped_ = 0;

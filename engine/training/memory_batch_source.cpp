@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "engine/data/tensor_dataset.h"
+#include "engine/distributed/distributed_sampler.h"
 #include "engine/training/batch_maker.h"
 #include "engine/training/train_batch_source.h"
 
@@ -23,6 +24,10 @@ class MemoryBatchSource final : public TrainBatchSource {
       say(observer, log::Level::Warning,
           data.info.format_name + " is trained from memory at its own image size: the image size and RandAugment "
                                   "settings apply to image folders only");
+    if (options.shard_count > 1) {  // this rank evaluates every shard_count-th test image
+      const at::Tensor mine = strided_positions(data.test.size(), options.shard_rank, options.shard_count);
+      data.test = {data.test.images.index_select(0, mine), data.test.labels.index_select(0, mine)};
+    }
     host_test_images_ = data.test.images;
     train_ = data.train.to(options.device);
     test_ = data.test.to(options.device);
@@ -51,7 +56,9 @@ class MemoryBatchSource final : public TrainBatchSource {
 
   void start_epoch(int epoch, int64_t batch, uint64_t) override {
     auto generator = at::make_generator<at::CPUGeneratorImpl>(seed_ * 1000003ULL + static_cast<uint64_t>(epoch));
-    order_ = at::randperm(train_.size(), generator, at::kLong).to(options_.device);
+    order_ = at::randperm(train_.size(), generator, at::kLong);
+    if (options_.shard_count > 1) order_ = shard_order(order_, options_.shard_rank, options_.shard_count);
+    order_ = order_.to(options_.device);
     batch_ = batch;
   }
 
@@ -61,9 +68,13 @@ class MemoryBatchSource final : public TrainBatchSource {
   }
 
   EvaluationResult evaluate(models::ImageClassifier& model, bool with_samples, JobControl& control) override {
-    return engine::evaluate(model, test_, *test_batches_, eval_batch_, static_cast<int>(description_.info.class_names.size()),
-                            with_samples ? sample_positions_ : std::vector<int64_t>{}, host_test_images_, control,
-                            options_.bf16_autocast, {}, tta_);
+    EvaluationResult result =
+        engine::evaluate(model, test_, *test_batches_, eval_batch_, static_cast<int>(description_.info.class_names.size()),
+                         with_samples ? sample_positions_ : std::vector<int64_t>{}, host_test_images_, control,
+                         options_.bf16_autocast, {}, tta_);
+    for (SamplePrediction& s : result.samples)  // positions in the whole test set
+      s.index = s.index * options_.shard_count + options_.shard_rank;
+    return result;
   }
 
   at::Tensor plain_train_images(int64_t count) override {

@@ -32,6 +32,10 @@ struct BatchSourceOptions {
   c10::Device device = c10::kCPU;
   bool channels_last = false;
   bool bf16_autocast = false;  // in evaluation
+  // Data-parallel training (engine/distributed/distributed_sampler.h): this rank's share of every epoch
+  // (DistributedSampler's) and of the test set (every shard_count-th image). 0 of 1: all of them.
+  int shard_rank = 0;
+  int shard_count = 1;
 };
 
 class TrainBatchSource {
@@ -41,7 +45,9 @@ class TrainBatchSource {
 
   // Every epoch visits the training images in an order drawn from (seed, epoch), so a resumed run sees
   // the uninterrupted run's order; `batch` images per step, the last partial batch dropped.
-  // `first_draw`: the images drawn in the run before this epoch.
+  // `first_draw`: the images drawn in the run before this epoch (by all ranks). With shards, `batch` is
+  // the rank's and the order its share; the rank's image j of step s draws first_draw + s * batch *
+  // shard_count + shard_rank * batch + j, so no two ranks share draws.
   virtual void start_epoch(int epoch, int64_t batch, uint64_t first_draw) = 0;
   // Step `step_in_epoch` of the epoch. `first_draw` numbers the random augmentation draws of the batch's
   // first image (the images drawn in the run before it), the next images take the next numbers. A folder

@@ -12,7 +12,9 @@
 #include "engine/device.h"
 #include "engine/errors.h"
 #include "engine/train_job.h"
+#include "engine/distributed/distributed_sampler.h"
 #include "engine/training/batch_mixing.h"
+#include "engine/training/data_parallel.h"
 #include "engine/training/evaluator.h"
 #include "engine/training/fast_optimizers.h"
 #include "engine/training/graphed_step.h"
@@ -60,15 +62,31 @@ class ProgressReporter {
   Clock::time_point last_{};
 };
 
+// What ranks other than 0 of a data-parallel run tell: nothing (rank 0 speaks for the run).
+class SilentObserver final : public JobObserver {};
+
 }  // namespace
 
-TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserver& observer) {
+TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserver& job_observer) {
   const int threads = use_all_cpu_cores();
   TrainConfig config = requested;
   validate(config);
   if (config.learning_rate == 0) config.learning_rate = default_learning_rate(config.optimizer);
   if (config.weight_decay < 0) config.weight_decay = default_weight_decay(config.optimizer);
-  const c10::Device device = resolve_device(config.device);
+  // Data-parallel when the environment says so (torchrun, srun, fovea-cli train --gpus N).
+  const std::unique_ptr<DataParallel> parallel = DataParallel::from_environment();
+  const bool main_rank = !parallel || parallel->is_main();
+  SilentObserver silent;
+  JobObserver& observer = main_rank ? job_observer : silent;
+  const c10::Device device = parallel ? parallel->device_for(config.device) : resolve_device(config.device);
+  const int64_t rank_batch = parallel ? parallel->per_rank_batch(config.batch_size) : config.batch_size;
+  if (parallel) {
+    parallel->connect(device);
+    say(observer, log::Level::Info,
+        "data-parallel training: " + std::to_string(parallel->size()) + " processes (" + parallel->describe() +
+            " here), batch " + std::to_string(rank_batch) + " per process");
+  }
+  const int ranks = parallel ? parallel->size() : 1, rank = parallel ? parallel->rank() : 0;
   const auto run_start = Clock::now();
 
   // bf16 autocast and channels_last memory: the fast path of GPU tensor cores; CPUs train in fp32.
@@ -78,7 +96,7 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
 
   say(observer, log::Level::Info, "loading " + config.data_path);
   const std::unique_ptr<TrainBatchSource> source =
-      open_train_data(config, {device, channels_last, mixed_precision}, observer);
+      open_train_data(config, {device, channels_last, mixed_precision, rank, ranks}, observer);
   const DataDescription& data = source->data();
   if (data.crop_pct > 0) config.image_size = data.info.height;  // recorded as used: a resume asks for the same
   const int num_classes = static_cast<int>(data.info.class_names.size());
@@ -112,8 +130,9 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
   }
   const MixingOptions mixing{config.mixup_alpha, config.cutmix_alpha, config.seed};
 
-  const int64_t n = data.train_images;
-  const int64_t batch = std::min(config.batch_size, n);
+  // Each rank's share of an epoch (DistributedSampler's: padded to a multiple of the ranks) and batch.
+  const int64_t n = parallel ? shard_size(data.train_images, ranks) : data.train_images;
+  const int64_t batch = std::min(rank_batch, n);
   const int64_t steps_per_epoch = n / batch;  // the last partial batch is dropped (BatchNorm needs > 1 sample)
   const int64_t total_steps = steps_per_epoch * config.epochs;
   const ScheduleShape schedule = schedule_shape(config, steps_per_epoch);
@@ -125,11 +144,16 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
     init_from_weights(config, *model, observer);
   } else if (airbench) {
     // airbench94's data-dependent start: whitening filters from the patches of 5,000 training images.
-    const int64_t count = std::min<int64_t>(5000, n);
+    const int64_t count = std::min<int64_t>(5000, data.train_images);
     airbench->init_whitening(source->plain_train_images(count));
     say(observer, log::Level::Info, "whitening filters initialised from " + std::to_string(count) + " training images");
   }
-  const std::string out_dir = config.output_dir;
+  if (parallel) {  // every rank starts from rank 0's weights; gradients are averaged from now on
+    parallel->broadcast_model(*model);
+    if (ema) parallel->broadcast_model(ema->model());
+    parallel->attach(*model);
+  }
+  const std::string out_dir = main_rank ? config.output_dir : std::string();  // rank 0 alone writes
   if (!out_dir.empty()) std::filesystem::create_directories(out_dir);
 
   Progress base;
@@ -142,9 +166,9 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
   summary.device = describe_device(device);
   int64_t step = start.step;
   double train_seconds = 0;
-  // Every step draws `batch` images' augmentation: counting them from the step makes a resumed run
-  // draw what the uninterrupted one would have.
-  uint64_t drawn = static_cast<uint64_t>(step * batch);
+  // Every step draws `batch` images' augmentation on each rank: counting them from the step makes a
+  // resumed run draw what the uninterrupted one would have. Rank r's draws follow ranks 0..r-1's.
+  uint64_t drawn = static_cast<uint64_t>(step * batch * ranks);
 
   // Losses reach the observer a few steps late on GPUs (see loss_readback.h); a NaN still names its step.
   LossReadback losses(device);
@@ -171,6 +195,7 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
     if (!device.is_cuda()) control.checkpoint();  // a CPU forward pass can be long: honour a cancel before the backward
     optimizer.zero_grad();
     loss.backward();
+    if (parallel) parallel->finish_gradients();  // the average over the ranks (all-reduces ran during backward)
     if (config.grad_clip_norm > 0) torch::nn::utils::clip_grad_norm_(model->parameters(), config.grad_clip_norm);
     optimizer.step();
     loss_sum.add_(loss.detach().to(at::kDouble));
@@ -178,10 +203,11 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
     return loss;
   };
   // On CUDA the step is recorded once as a graph and replayed (see graphed_step.h), unless it needs the
-  // host in the middle: mixup/cutmix draw on the host, gradient clipping reads the norm back.
+  // host in the middle: mixup/cutmix draw on the host, gradient clipping reads the norm back, and
+  // data-parallel steps start their all-reduces from the host (gradient hooks).
   std::unique_ptr<GraphedTrainStep> graphed;
   GraphableOptimizer* const graphable = train_optimizer.graphable();
-  if (device.is_cuda() && GraphedTrainStep::available() && graphable && config.mixup_alpha == 0 &&
+  if (device.is_cuda() && GraphedTrainStep::available() && graphable && !parallel && config.mixup_alpha == 0 &&
       config.cutmix_alpha == 0 && config.grad_clip_norm == 0 && std::getenv("FOVEA_NO_CUDA_GRAPHS") == nullptr) {
     graphable->use_device_learning_rates(optimizer.param_groups().size(), device);
     graphed = std::make_unique<GraphedTrainStep>(
@@ -210,10 +236,20 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
 
     for (int64_t s = 0; s < steps_per_epoch; ++s) {
       control.checkpoint();
-      const TrainBatch next = source->batch(s, drawn);
-      drawn += static_cast<uint64_t>(batch);
+      const TrainBatch next = source->batch(s, drawn + static_cast<uint64_t>(rank * batch));
+      drawn += static_cast<uint64_t>(batch * ranks);
       lr = learning_rate_at(schedule, config.learning_rate, step);
       const at::Tensor& labels = next.labels;
+      if (labels.size(0) == 0 && parallel) {  // the other ranks' gradients still make this rank's step
+        train_optimizer.set_learning_rate(lr);
+        optimizer.zero_grad();
+        parallel->contribute_zero_gradients();
+        if (config.grad_clip_norm > 0) torch::nn::utils::clip_grad_norm_(model->parameters(), config.grad_clip_norm);
+        optimizer.step();
+        if (ema) ema->update(*model);
+        ++step;
+        continue;
+      }
       if (labels.size(0) == 0) {  // every file of the batch was undecodable: the step passes without data
         ++step;
         continue;
@@ -233,7 +269,7 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
       p.step_in_epoch = s + 1;
       p.elapsed_seconds = seconds_since(run_start);
       const int64_t steps_this_run = step - start.step;
-      p.images_per_second = elapsed > 0 ? static_cast<double>(steps_this_run * batch) / elapsed : 0;
+      p.images_per_second = elapsed > 0 ? static_cast<double>(steps_this_run * batch * ranks) / elapsed : 0;
       p.eta_seconds = elapsed / static_cast<double>(steps_this_run) * static_cast<double>(total_steps - step);
       progress.send(s + 1 == steps_per_epoch);
     }
@@ -242,21 +278,40 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
     const double epoch_train_seconds = seconds_since(epoch_start);
     train_seconds += epoch_train_seconds;
 
+    // The epoch's sums over all ranks; BatchNorm statistics (per rank while training) become rank 0's,
+    // so that every rank evaluates, and rank 0 saves, one model.
+    double epoch_loss_sum = loss_sum.item<double>(), epoch_correct = static_cast<double>(correct.item<int64_t>());
+    double epoch_images = static_cast<double>(images_seen);
+    if (parallel) {
+      const std::vector<double> total = parallel->sum({epoch_loss_sum, epoch_correct, epoch_images});
+      epoch_loss_sum = total[0] / ranks;  // a mean of the ranks' step losses
+      epoch_correct = total[1];
+      epoch_images = total[2];
+      parallel->sync_buffers(*model);
+      if (ema) parallel->sync_buffers(ema->model());
+      parallel->check_agreement(*model);  // one broadcast of the weights per epoch: cheap next to its steps
+      say(observer, log::Level::Info,
+          "epoch " + std::to_string(epoch) + ": weights identical on all " + std::to_string(ranks) + " ranks");
+    }
+
     progress.state().phase = "evaluate";
     progress.send(true);
-    const EvaluationResult eval = source->evaluate(*model, true, control);
+    // Each rank evaluates its share of the test set; the results add up to the whole set's.
+    EvaluationResult eval = source->evaluate(*model, true, control);
+    if (parallel) eval = parallel->reduce(std::move(eval));
     EvaluationResult ema_eval;
     if (ema) ema_eval = source->evaluate(ema->model(), false, control);
+    if (ema && parallel) ema_eval = parallel->reduce(std::move(ema_eval));
 
     EpochMetrics metrics;
     metrics.epoch = epoch;
-    metrics.train_loss = loss_sum.item<double>() / static_cast<double>(steps_per_epoch);
-    metrics.train_accuracy = static_cast<double>(correct.item<int64_t>()) / static_cast<double>(std::max<int64_t>(1, images_seen));
+    metrics.train_loss = epoch_loss_sum / static_cast<double>(steps_per_epoch);
+    metrics.train_accuracy = epoch_correct / std::max(1.0, epoch_images);
     metrics.test_loss = eval.loss;
     metrics.test_accuracy = eval.accuracy;
     metrics.learning_rate = lr;
     metrics.seconds = seconds_since(epoch_start);
-    metrics.images_per_second = static_cast<double>(steps_per_epoch * batch) / epoch_train_seconds;
+    metrics.images_per_second = static_cast<double>(steps_per_epoch * batch * ranks) / epoch_train_seconds;
     metrics.num_classes = num_classes;
     metrics.confusion = eval.confusion;
     if (ema) {
@@ -294,8 +349,9 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
     summary.ema_test_accuracy = metrics.ema_test_accuracy;
   }
   summary.seconds = seconds_since(run_start);
-  summary.images_per_second = train_seconds > 0 ? static_cast<double>((step - start.step) * batch) / train_seconds : 0;
-  observer.on_finished(summary);
+  summary.images_per_second = train_seconds > 0 ? static_cast<double>((step - start.step) * batch * ranks) / train_seconds : 0;
+  if (parallel) summary.device += ", " + parallel->describe();
+  job_observer.on_finished(summary);  // every rank's process learns that the run finished
   return summary;
 }
 
