@@ -139,6 +139,12 @@ int main(int argc, char** argv) {
   setting(setting(randaugment_option, &TrainConfig::randaugment_ops), &TrainConfig::randaugment_magnitude);
   bool no_flip = false;
   setting(train->add_flag("--no-flip", no_flip, "Train without random horizontal flips"), &TrainConfig::flip);
+  setting(train->add_flag("--flip", config.flip_idx,
+                          "Flip IDX data sets too (Fashion-MNIST; by default only photographs are flipped)"),
+          &TrainConfig::flip_idx);
+  setting(train->add_option("--cutout", config.cutout,
+                            "In-memory data sets: erase a random square of N pixels per image to the mean (default: 0, off)"),
+          &TrainConfig::cutout);
 
   int gpus = 0;
   auto* gpus_option = train->add_option(

@@ -15,6 +15,8 @@ struct AugmentParams {
   int64_t pad = 0;                    // output is (height, width) grown by `pad` on every side, then zero-filled
   int64_t max_translate = 0;          // random shift in [-max_translate, max_translate] pixels per axis
   bool random_flip = false;           // horizontal flip with probability 1/2
+  int64_t cutout = 0;                 // side of a square set to 0 after normalising (the mean), centred on a
+                                      // random output pixel and clipped at the edges (DeVries & Taylor); 0: none
   bool channels_last = false;
   float mean[4] = {0, 0, 0, 0};       // per channel, in [0, 1] pixel units
   float inv_std[4] = {1, 1, 1, 1};
@@ -22,10 +24,12 @@ struct AugmentParams {
   uint64_t step_offset = 0;
 };
 
-// The per-sample draw shared by every implementation: shift (dy, dx) and flip.
+// The per-sample draw shared by every implementation: shift (dy, dx), flip, and the cutout square's first
+// output row and column (it covers [cutout_y, cutout_y + cutout) x [cutout_x, cutout_x + cutout)).
 struct AugmentDraw {
   int64_t dy, dx;
   bool flip;
+  int64_t cutout_y, cutout_x;
 };
 AugmentDraw augment_draw(const AugmentParams& p, int64_t row);
 

@@ -1,20 +1,10 @@
 #include "kernels/augment.h"
 
-#include "kernels/random.h"
+#include "kernels/augment_draw.h"
 
 namespace fovea::kernels {
 
-AugmentDraw augment_draw(const AugmentParams& p, int64_t row) {
-  const Philox4 r = philox4x32(p.seed, p.step_offset + static_cast<uint64_t>(row));
-  const int64_t span = 2 * p.max_translate + 1;
-  AugmentDraw d{0, 0, false};
-  if (p.max_translate > 0) {
-    d.dy = static_cast<int64_t>(r.v[0] % static_cast<uint32_t>(span)) - p.max_translate;
-    d.dx = static_cast<int64_t>(r.v[1] % static_cast<uint32_t>(span)) - p.max_translate;
-  }
-  d.flip = p.random_flip && (r.v[2] & 1u);
-  return d;
-}
+AugmentDraw augment_draw(const AugmentParams& p, int64_t row) { return augment_detail::draw(p, row); }
 
 void augment_cpu(const AugmentParams& p) {
   const int64_t out_h = p.height + 2 * p.pad, out_w = p.width + 2 * p.pad, C = p.channels;
@@ -32,7 +22,8 @@ void augment_cpu(const AugmentParams& p) {
         const bool inside = sy >= 0 && sy < p.height && sx >= 0 && sx < p.width;
         for (int64_t c = 0; c < C; ++c) {
           const float pixel = inside ? src[(sy * p.width + sx) * C + c] * (1.0f / 255.0f) : 0.0f;
-          const float value = (pixel - p.mean[c]) * p.inv_std[c];
+          const float value =
+              augment_detail::in_cutout(p, d, y, x) ? 0.0f : (pixel - p.mean[c]) * p.inv_std[c];
           if (p.channels_last) {
             dst[(y * out_w + x) * C + c] = value;
           } else {

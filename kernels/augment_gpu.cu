@@ -1,48 +1,44 @@
-// GPU version of augment_cpu (augment.h): one thread per output pixel, all channels, same draws.
+// GPU version of augment_cpu (augment.h): one thread per output pixel and all its channels, the same
+// draws. blockIdx.y walks the samples, so a block's pixels share one sample: its draw is made once, in
+// shared memory, and the pixel arithmetic stays in 32 bits (no 64-bit divisions per pixel).
+#include <algorithm>
+
+#include "kernels/gpu_portability.h"  // first: under HIP it brings __forceinline__ for the shared headers
+
 #include "kernels/augment.h"
+#include "kernels/augment_draw.h"
 #include "kernels/augment_gpu.h"
-#include "kernels/gpu_portability.h"
-#include "kernels/random.h"
 
 namespace fovea::kernels {
 namespace {
 
-struct Draw {
-  int dy, dx;
-  bool flip;
-};
-
-__device__ __forceinline__ Draw draw_for(const AugmentParams& p, int64_t row) {
-  const Philox4 r = philox4x32(p.seed, p.step_offset + static_cast<uint64_t>(row));
-  Draw d{0, 0, false};
-  if (p.max_translate > 0) {
-    const uint32_t span = static_cast<uint32_t>(2 * p.max_translate + 1);
-    d.dy = static_cast<int>(r.v[0] % span) - static_cast<int>(p.max_translate);
-    d.dx = static_cast<int>(r.v[1] % span) - static_cast<int>(p.max_translate);
-  }
-  d.flip = p.random_flip && (r.v[2] & 1u);
-  return d;
-}
-
 __global__ void augment_kernel(const AugmentParams p) {
-  const int64_t out_h = p.height + 2 * p.pad, out_w = p.width + 2 * p.pad, C = p.channels;
-  const int64_t pixels = out_h * out_w;
-  const int64_t id = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-  if (id >= p.batch * pixels) return;
-  const int64_t b = id / pixels, yx = id % pixels, y = yx / out_w, x = yx % out_w;
-  const int64_t sample = p.indices ? p.indices[b] : b;
-  const Draw d = draw_for(p, b);
-  const int64_t xx = d.flip ? out_w - 1 - x : x;
-  const int64_t sy = y - p.pad - d.dy, sx = xx - p.pad - d.dx;
-  const bool inside = sy >= 0 && sy < p.height && sx >= 0 && sx < p.width;
-  const uint8_t* src = p.images + ((sample * p.height + sy) * p.width + sx) * C;
-  for (int64_t c = 0; c < C; ++c) {
-    const float pixel = inside ? src[c] * (1.0f / 255.0f) : 0.0f;
-    const float value = (pixel - p.mean[c]) * p.inv_std[c];
-    if (p.channels_last) {
-      p.out[(b * pixels + yx) * C + c] = value;
-    } else {
-      p.out[(b * C + c) * pixels + yx] = value;
+  const int out_h = static_cast<int>(p.height + 2 * p.pad), out_w = static_cast<int>(p.width + 2 * p.pad);
+  const int C = static_cast<int>(p.channels), height = static_cast<int>(p.height), width = static_cast<int>(p.width);
+  const int pixels = out_h * out_w;
+  const int yx = blockIdx.x * blockDim.x + threadIdx.x;
+  const int y = yx / out_w, x = yx % out_w;
+  __shared__ AugmentDraw draw;
+  for (int64_t b = blockIdx.y; b < p.batch; b += gridDim.y) {
+    __syncthreads();  // the previous sample's draw is no longer read
+    if (threadIdx.x == 0) draw = augment_detail::draw(p, b);
+    __syncthreads();
+    if (yx >= pixels) continue;
+    const AugmentDraw d = draw;
+    const int64_t sample = p.indices ? p.indices[b] : b;
+    const bool erased = augment_detail::in_cutout(p, d, y, x);
+    const int xx = d.flip ? out_w - 1 - x : x;
+    const int sy = y - static_cast<int>(p.pad + d.dy), sx = xx - static_cast<int>(p.pad + d.dx);
+    const bool inside = sy >= 0 && sy < height && sx >= 0 && sx < width;
+    const uint8_t* src = p.images + (sample * height * width + sy * width + sx) * C;
+    for (int c = 0; c < C; ++c) {
+      const float pixel = inside ? src[c] * (1.0f / 255.0f) : 0.0f;
+      const float value = erased ? 0.0f : (pixel - p.mean[c]) * p.inv_std[c];
+      if (p.channels_last) {
+        p.out[(b * pixels + yx) * C + c] = value;
+      } else {
+        p.out[(b * C + c) * pixels + yx] = value;
+      }
     }
   }
 }
@@ -50,11 +46,11 @@ __global__ void augment_kernel(const AugmentParams p) {
 }  // namespace
 
 void augment_gpu(const AugmentParams& p, void* stream) {
-  const int64_t total = p.batch * (p.height + 2 * p.pad) * (p.width + 2 * p.pad);
-  if (total == 0) return;
+  const int64_t pixels = (p.height + 2 * p.pad) * (p.width + 2 * p.pad);
+  if (p.batch == 0 || pixels == 0) return;
   constexpr int threads = 256;
-  const int64_t blocks = (total + threads - 1) / threads;
-  augment_kernel<<<static_cast<unsigned>(blocks), threads, 0, static_cast<gpuStream_t>(stream)>>>(p);
+  const dim3 grid(static_cast<unsigned>((pixels + threads - 1) / threads), static_cast<unsigned>(std::min<int64_t>(p.batch, 65535)));
+  augment_kernel<<<grid, threads, 0, static_cast<gpuStream_t>(stream)>>>(p);
   check_launch("augment_kernel");
 }
 

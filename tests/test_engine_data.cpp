@@ -20,6 +20,7 @@
 #include "engine/data/tensor_dataset.h"
 #include "engine/errors.h"
 #include "engine/training/batch_maker.h"
+#include "kernels/augment.h"
 #include "test_files.h"
 
 using fovea::testing::qerror_of;
@@ -349,19 +350,24 @@ class EngineDataTest : public QObject {
     QTest::addColumn<int>("channels");
     QTest::addColumn<bool>("augment");
     QTest::addColumn<bool>("channelsLast");
-    QTest::newRow("gray plain") << 1 << false << false;
-    QTest::newRow("gray augmented") << 1 << true << false;
-    QTest::newRow("rgb augmented") << 3 << true << false;
-    QTest::newRow("rgb augmented channels_last") << 3 << true << true;
+    QTest::addColumn<int>("cutout");
+    QTest::newRow("gray plain") << 1 << false << false << 0;
+    QTest::newRow("gray augmented") << 1 << true << false << 0;
+    QTest::newRow("rgb augmented") << 3 << true << false << 0;
+    QTest::newRow("rgb augmented channels_last") << 3 << true << true << 0;
+    QTest::newRow("rgb augmented, cutout 5") << 3 << true << false << 5;
+    QTest::newRow("gray cutout 4, channels_last") << 1 << true << true << 4;
   }
   void batchMakerImplementationsAgree() {
     QFETCH(int, channels);
     QFETCH(bool, augment);
     QFETCH(bool, channelsLast);
+    QFETCH(int, cutout);
     const at::Tensor images = at::randint(0, 256, {50, 13, 11, channels}, at::kByte);  // odd sizes on purpose
     BatchOptions options;
     options.max_translate = augment ? 2 : 0;
     options.random_flip = augment;
+    options.cutout = cutout;
     options.channels_last = channelsLast;
     options.mean = {0.3f, 0.4f, 0.5f};
     options.std = {0.2f, 0.25f, 0.3f};
@@ -372,6 +378,30 @@ class EngineDataTest : public QObject {
     QCOMPARE(fused.sizes(), (at::IntArrayRef{9, channels, 13, 11}));
     QVERIFY(at::allclose(fused, composed, 1e-5, 1e-5));
     if (channels > 1) QCOMPARE(fused.is_contiguous(at::MemoryFormat::ChannelsLast), channelsLast);  // 1 channel: both
+    if (cutout > 0) {
+      // Each image has one square of exactly 0 (the mean), of side `cutout` where it lies inside the image
+      // (clipped at the edges), at the draw's place; its other values are normalised pixels, hardly ever 0.
+      fovea::kernels::AugmentParams p;
+      p.height = 13;
+      p.width = 11;
+      p.channels = channels;
+      p.max_translate = 2;
+      p.random_flip = true;
+      p.cutout = cutout;
+      p.seed = 1234;
+      p.step_offset = 77;
+      int clipped = 0;
+      for (int64_t b = 0; b < 9; ++b) {
+        const fovea::kernels::AugmentDraw d = fovea::kernels::augment_draw(p, b);
+        const at::Tensor zero = fused[b].eq(0).all(0);  // [H, W]: every channel 0
+        const int64_t rows = std::min<int64_t>(13, d.cutout_y + cutout) - std::max<int64_t>(0, d.cutout_y);
+        const int64_t cols = std::min<int64_t>(11, d.cutout_x + cutout) - std::max<int64_t>(0, d.cutout_x);
+        QCOMPARE(zero.sum().item<int64_t>(), rows * cols);
+        QVERIFY(zero[std::max<int64_t>(0, d.cutout_y)][std::max<int64_t>(0, d.cutout_x)].item<bool>());
+        clipped += rows * cols < cutout * cutout;
+      }
+      QVERIFY(clipped < 9);  // some squares lie wholly inside
+    }
     if (!augment) {
       // Plain normalisation: (pixel/255 - mean) / std at the gathered sample.
       const double expected = (images[49][4][7][0].item<double>() / 255.0 - 0.3) / 0.2;

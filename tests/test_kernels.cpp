@@ -148,8 +148,9 @@ void augment_gpu_matches_cpu() {
     p.mean[c] = 0.4f + 0.05f * c;
     p.inv_std[c] = 4.0f - c;
   }
-  for (bool channels_last : {false, true}) {
+  for (const auto& [channels_last, cutout] : {std::pair{false, 0}, std::pair{true, 0}, std::pair{false, 6}, std::pair{true, 9}}) {
     p.channels_last = channels_last;
+    p.cutout = cutout;
     at::Tensor expected = torch::empty({257, 3, 33, 31});
     if (channels_last) expected = expected.contiguous(at::MemoryFormat::ChannelsLast);
     fovea::kernels::AugmentParams cpu = p;
@@ -162,7 +163,8 @@ void augment_gpu_matches_cpu() {
     cpu.channels = 3;
     fovea::kernels::augment_cpu(cpu);
     const at::Tensor got = fovea::ops::gpu_augment(images.cuda(), idx.cuda(), p);
-    report(std::string("gpu augment 257x31x29x3 pad 1") + (channels_last ? " channels_last" : ""),
+    report(std::string("gpu augment 257x31x29x3 pad 1") + (channels_last ? " channels_last" : "") +
+               (cutout ? " cutout " + std::to_string(cutout) : ""),
            relative_error(got, expected), 1e-6);
   }
 }

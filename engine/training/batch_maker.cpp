@@ -18,6 +18,7 @@ kernels::AugmentParams augment_params(const at::Tensor& images, const BatchOptio
   p.channels = images.size(3);
   p.max_translate = o.max_translate;
   p.random_flip = o.random_flip;
+  p.cutout = o.cutout;
   p.channels_last = o.channels_last;
   for (int c = 0; c < 3; ++c) {
     p.mean[c] = o.mean[c];
@@ -69,17 +70,19 @@ at::Tensor BatchMaker::make_with_tensor_ops(const at::Tensor& indices, uint64_t 
   const int64_t batch = indices.size(0), H = images_.size(1), W = images_.size(2), C = images_.size(3);
   const auto device = images_.device();
   at::Tensor x = images_.index_select(0, indices).permute({0, 3, 1, 2}).to(at::kFloat).div_(255.0);
+  const kernels::AugmentParams p = augment_params(images_, options_, draw_offset);
+  std::vector<int64_t> dy(batch), dx(batch), flip(batch), cut_y(batch), cut_x(batch);
+  for (int64_t b = 0; b < batch; ++b) {
+    const kernels::AugmentDraw d = kernels::augment_draw(p, b);
+    dy[b] = d.dy;
+    dx[b] = d.dx;
+    flip[b] = d.flip;
+    cut_y[b] = d.cutout_y;
+    cut_x[b] = d.cutout_x;
+  }
+  const auto on_device = [&](std::vector<int64_t>& v) { return at::tensor(v, at::kLong).to(device); };
   if (options_.max_translate > 0 || options_.random_flip) {
-    const kernels::AugmentParams p = augment_params(images_, options_, draw_offset);
-    std::vector<int64_t> dy(batch), dx(batch), flip(batch);
-    for (int64_t b = 0; b < batch; ++b) {
-      const kernels::AugmentDraw d = kernels::augment_draw(p, b);
-      dy[b] = d.dy;
-      dx[b] = d.dx;
-      flip[b] = d.flip;
-    }
     const int64_t T = options_.max_translate;
-    const auto on_device = [&](std::vector<int64_t>& v) { return at::tensor(v, at::kLong).to(device); };
     const at::Tensor shift_y = on_device(dy).view({batch, 1}), shift_x = on_device(dx).view({batch, 1});
     const at::Tensor flipped = on_device(flip).view({batch, 1}).to(at::kBool);
     const at::Tensor ys = at::arange(H, at::TensorOptions(at::kLong).device(device)).view({1, H});
@@ -95,6 +98,14 @@ at::Tensor BatchMaker::make_with_tensor_ops(const at::Tensor& indices, uint64_t 
   std::vector<float> mean(options_.mean.begin(), options_.mean.begin() + C);
   std::vector<float> std(options_.std.begin(), options_.std.begin() + C);
   x = (x - at::tensor(mean).to(device).view({1, C, 1, 1})) / at::tensor(std).to(device).view({1, C, 1, 1});
+  if (options_.cutout > 0) {  // [B, 1, H, W]: inside each sample's square
+    const auto positions = [&](int64_t n) { return at::arange(n, at::TensorOptions(at::kLong).device(device)); };
+    const at::Tensor top = on_device(cut_y).view({batch, 1}), left = on_device(cut_x).view({batch, 1});
+    const at::Tensor ys = positions(H).view({1, H}), xs = positions(W).view({1, W});
+    const at::Tensor rows = (ys >= top).logical_and(ys < top + options_.cutout);  // [B, H]
+    const at::Tensor cols = (xs >= left).logical_and(xs < left + options_.cutout);  // [B, W]
+    x = x.masked_fill(rows.view({batch, 1, H, 1}).logical_and(cols.view({batch, 1, 1, W})), 0.0);
+  }
   return options_.channels_last ? x.contiguous(at::MemoryFormat::ChannelsLast) : x.contiguous();
 }
 

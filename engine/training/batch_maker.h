@@ -1,4 +1,4 @@
-// Turns sample indices into a normalized float batch, with optional random flip and translate,
+// Turns sample indices into a normalized float batch, with optional random flip, translate and cutout,
 // from a uint8 NHWC split that lives on the training device (no per-item host work).
 #pragma once
 #include <array>
@@ -11,6 +11,7 @@ namespace fovea::engine {
 struct BatchOptions {
   int64_t max_translate = 0;  // pixels, zero-filled
   bool random_flip = false;
+  int64_t cutout = 0;  // side of a random square set to 0 after normalising (kernels/augment.h); 0: none
   bool channels_last = false;
   std::array<float, 3> mean{}, std{1, 1, 1};
   uint64_t seed = 0;

@@ -93,10 +93,10 @@ class FolderBatchSource final : public TrainBatchSource {
     description_.train_images = description_.info.train_count;
     description_.crop_pct = p.crop_pct;
     description_.interpolation = p.interpolation;
-    if (config.tta > 0 || config.pad_to > 0 || config.force_rgb)
+    if (config.tta > 0 || config.pad_to > 0 || config.force_rgb || config.cutout > 0)
       say(observer, log::Level::Warning,
-          "test-time augmentation, pad_to and force_rgb apply to in-memory data sets only: folder images are "
-          "RGB crops of the image size, evaluated without test-time augmentation");
+          "test-time augmentation, cutout, pad_to and force_rgb apply to in-memory data sets only: folder images "
+          "are RGB crops of the image size, evaluated without test-time augmentation");
     say(observer, log::Level::Info,
         "training images: " + describe(transform_) + "; test images: resize " + std::to_string(eval_.transform.resize) +
             ", center crop " + std::to_string(size));

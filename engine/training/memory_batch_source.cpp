@@ -38,10 +38,12 @@ class MemoryBatchSource final : public TrainBatchSource {
     train_options.channels_last = options.channels_last;
     train_options.max_translate = config.augment ? kMaxTranslate : 0;
     // Mirror images only for photographs: a flipped digit or letter is another symbol.
-    train_options.random_flip = config.augment && config.flip && mirror_invariant(data.info.format);
+    train_options.random_flip = config.augment && config.flip && (config.flip_idx || mirror_invariant(data.info.format));
+    train_options.cutout = config.augment ? config.cutout : 0;
     test_options_ = train_options;
     test_options_.max_translate = 0;
     test_options_.random_flip = false;
+    test_options_.cutout = 0;
     train_batches_.emplace(train_.images, train_options);
     test_batches_.emplace(test_.images, test_options_);
     sample_positions_ = evenly_spaced(test_.size(), config.sample_predictions);

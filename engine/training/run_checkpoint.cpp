@@ -34,6 +34,8 @@ void visit_settings(Config& c, Visit&& visit) {
   visit("whiten_bias_epochs", c.whiten_bias_epochs);
   visit("preset", c.preset);
   visit("flip", c.flip);
+  visit("flip_idx", c.flip_idx);
+  visit("cutout", c.cutout);
   visit("image_size", c.image_size);
   visit("train_crop", c.train_crop);
   visit("randaugment_ops", c.randaugment_ops);
