@@ -142,6 +142,10 @@ int main(int argc, char** argv) {
   setting(train->add_flag("--flip", config.flip_idx,
                           "Flip IDX data sets too (Fashion-MNIST; by default only photographs are flipped)"),
           &TrainConfig::flip_idx);
+  setting(train->add_option("--precise-bn", config.precise_bn,
+                            "In-memory data sets: before each evaluation, recompute BatchNorm statistics from N "
+                            "training images (default: 0, off)"),
+          &TrainConfig::precise_bn);
   setting(train->add_option("--cutout", config.cutout,
                             "In-memory data sets: erase a random square of N pixels per image to the mean (default: 0, off)"),
           &TrainConfig::cutout);

@@ -72,6 +72,7 @@ void validate(const TrainConfig& c) {
     throw ConfigError("image size must be between 1 and 4096 (0: the model's), got " + std::to_string(c.image_size));
   if (c.train_crop != "rrc" && c.train_crop != "pad-crop" && c.train_crop != "none")
     throw ConfigError("unknown training crop '" + c.train_crop + "' (expected rrc, pad-crop or none)");
+  if (c.precise_bn < 0) throw ConfigError("precise BN needs a number of images >= 0, got " + std::to_string(c.precise_bn));
   if (c.cutout < 0 || c.cutout > 1024) throw ConfigError("cutout must be between 0 and 1024 pixels, got " + std::to_string(c.cutout));
   if (c.randaugment_ops < 0 || c.randaugment_ops > 10)
     throw ConfigError("RandAugment operations must be between 0 and 10, got " + std::to_string(c.randaugment_ops));

@@ -42,6 +42,7 @@ struct TrainConfig {
   bool flip = true;                 // with augment: random horizontal flips of photographs (false: none)
   bool flip_idx = false;            // flip IDX data sets too (Fashion-MNIST's clothes are mirror-symmetric, MNIST's digits not)
   int64_t cutout = 0;               // with augment, in-memory data sets: a random square of this side set to the mean
+  int64_t precise_bn = 0;           // > 0: before each evaluation, BatchNorm statistics from this many training images
   // Image folders (ImageFolder, ImageNet), decoded and augmented on the fly by worker threads:
   int64_t image_size = 0;           // the square training and evaluation crop; 0: the model's evaluation crop
   std::string train_crop = "rrc";   // rrc (RandomResizedCrop), pad-crop (RandomCrop, 4-pixel padding) or none

@@ -4,6 +4,8 @@
 #include <QtTest>
 
 #include <ATen/ATen.h>
+#include <torch/nn/modules/batchnorm.h>
+#include <torch/nn/modules/container/sequential.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/optim/optimizer.h>
 
@@ -16,6 +18,7 @@
 #include "engine/training/batch_mixing.h"
 #include "engine/training/lr_schedule.h"
 #include "engine/training/optimizer_factory.h"
+#include "engine/training/precise_bn.h"
 #include "engine/training/presets.h"
 #include "engine/training/test_time_augmentation.h"
 #include "engine/training/weight_ema.h"
@@ -202,6 +205,33 @@ class TrainingRecipesTest : public QObject {
   }
 
   // Grey 2x2 images padded to 4x4 and repeated to RGB: the statistics are those of the new pixels.
+  // Precise BN: the running statistics become those of the given images (the whole batches of them),
+  // whatever they were; momentum, the batch counter and the model's mode are left as they were.
+  void preciseBatchNormStatistics() {
+    torch::nn::BatchNorm2d norm(torch::nn::BatchNorm2dOptions(3).momentum(0.1));
+    torch::nn::Sequential net(norm);
+    net->eval();
+    const at::Tensor scale = at::tensor({1.0f, 2.0f, 3.0f}).view({1, 3, 1, 1});
+    const at::Tensor shift = at::tensor({0.5f, -1.0f, 2.0f}).view({1, 3, 1, 1});
+    // Batches with different means, so that the variance of the batch means matters.
+    const at::Tensor images = at::randn({70, 3, 5, 7}) * scale + shift + at::arange(70).view({70, 1, 1, 1}) / 35.0;
+    const int64_t tracked = norm->num_batches_tracked.item<int64_t>();
+    const int updated = recompute_batch_norm_statistics(
+        *net, [&](const at::Tensor& x) { net->forward(x); }, images, 16);
+    QCOMPARE(updated, 1);
+    const at::Tensor used = images.narrow(0, 0, 64).to(at::kDouble);  // 4 batches of 16; the last 6 images left out
+    QVERIFY(at::allclose(norm->running_mean.to(at::kDouble), used.mean({0, 2, 3}), 0, 1e-5));
+    // Each batch's variance is unbiased over 16 x 35 values: within 0.2 % of the population's.
+    QVERIFY(at::allclose(norm->running_var.to(at::kDouble), used.var({0, 2, 3}, false), 4e-3, 0));
+    QVERIFY(!at::allclose(norm->running_var.to(at::kDouble), used.narrow(0, 48, 16).var({0, 2, 3}, false), 4e-3, 0));
+    QCOMPARE(norm->options.momentum().value(), 0.1);
+    QCOMPARE(norm->num_batches_tracked.item<int64_t>(), tracked);
+    QVERIFY(!net->is_training());
+    // No BatchNorm, or fewer images than a batch: nothing to do.
+    torch::nn::Sequential plain(torch::nn::Linear(3, 2));
+    QCOMPARE(recompute_batch_norm_statistics(*plain, [&](const at::Tensor&) {}, images, 16), 0);
+  }
+
   void padToRgbKeepsExactStatistics() {
     TensorDataset data;
     data.info.height = data.info.width = 2;

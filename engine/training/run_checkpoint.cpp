@@ -36,6 +36,7 @@ void visit_settings(Config& c, Visit&& visit) {
   visit("flip", c.flip);
   visit("flip_idx", c.flip_idx);
   visit("cutout", c.cutout);
+  visit("precise_bn", c.precise_bn);
   visit("image_size", c.image_size);
   visit("train_crop", c.train_crop);
   visit("randaugment_ops", c.randaugment_ops);

@@ -21,6 +21,7 @@
 #include "engine/training/loss_readback.h"
 #include "engine/training/lr_schedule.h"
 #include "engine/training/optimizer_factory.h"
+#include "engine/training/precise_bn.h"
 #include "engine/training/resume_state.h"
 #include "engine/training/run_checkpoint.h"
 #include "engine/training/train_batch_source.h"
@@ -106,6 +107,9 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
           std::to_string(data.info.width) + "x" + std::to_string(data.info.channels) + ", " +
           std::to_string(num_classes) + " classes");
 
+  if (config.precise_bn > 0 && data.crop_pct > 0)
+    say(observer, log::Level::Warning, "precise BN applies to in-memory data sets only: image folders are evaluated with "
+                                       "the running BatchNorm statistics");
   torch::manual_seed(config.seed);
   models::ModelSpec spec{config.model, num_classes, data.info.channels, config.cifar_stem, data.info.height};
   auto model = models::create_model(spec);
@@ -296,6 +300,16 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
 
     progress.state().phase = "evaluate";
     progress.send(true);
+    if (config.precise_bn > 0 && data.crop_pct == 0) {  // in-memory data: the images are at hand
+      const at::Tensor images = source->plain_train_images(std::min(config.precise_bn, data.train_images));
+      recompute_batch_norm_statistics(
+          *model,
+          [&](const at::Tensor& x) {
+            const compat::CudaBf16Autocast autocast(mixed_precision);
+            model->forward(channels_last ? x.contiguous(at::MemoryFormat::ChannelsLast) : x);
+          },
+          images, batch);
+    }
     // Each rank evaluates its share of the test set; the results add up to the whole set's.
     EvaluationResult eval = source->evaluate(*model, true, control);
     if (parallel) eval = parallel->reduce(std::move(eval));
