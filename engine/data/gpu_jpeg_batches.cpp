@@ -201,7 +201,11 @@ struct GpuJpegBatches::State {
   void decode_batches(kernels::GpuJpegDecoder& decoder) {
     try {
       const c10::cuda::CUDAGuard device_guard(device.index());
-      const c10::cuda::CUDAStream stream = c10::cuda::getStreamFromPool(false, device.index());
+      // High priority: the decode side's few short kernels (colour conversion, resize) get the GPU's cores
+      // between the model's kernels instead of queueing behind a whole forward pass, which would hold the
+      // next batch back (FOVEA_DECODE_NORMAL_PRIORITY=1 turns it off, for measuring).
+      const bool high_priority = std::getenv("FOVEA_DECODE_NORMAL_PRIORITY") == nullptr;
+      const c10::cuda::CUDAStream stream = c10::cuda::getStreamFromPool(high_priority, device.index());
       const c10::cuda::CUDAStreamGuard stream_guard(stream);
       for (;;) {
         RawBatch raw;
