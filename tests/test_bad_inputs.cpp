@@ -269,7 +269,7 @@ class BadInputsTest : public QObject {
                                           "\x01\x03\x11\x01\xff\xd9"));
     expect_refused("predict: JPEG claiming 65,535 x 65,535 pixels", predict(path("bomb.jpg")), "65535x65535");
     write_bytes(path("anim.gif"), literal("GIF89a\x01\x00\x01\x00\x00\x00\x00;"));
-    expect_refused("predict: a GIF (a format Fovea does not read)", predict(path("anim.gif")), "not an image Fovea reads");
+    expect_refused("predict: a GIF (a format Fovea does not read)", predict(path("anim.gif")), "anim.gif: not an image");
     expect_refused("predict: no such image", predict(path("nothing.png")), "nothing.png");
   }
 

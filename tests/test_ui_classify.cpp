@@ -232,14 +232,14 @@ void TestUiClassify::dropsImagesWithErrorsInPlace() {
     QVERIFY2(isRankedTopFive(*r), qPrintable(r->error));
     QCOMPARE(page.results()->titleAt(row), QFileInfo(files[row]).fileName());
   }
-  QVERIFY2(page.results()->resultAt(3)->error.contains(QStringLiteral("cannot be decoded as an image")),
+  QVERIFY2(page.results()->resultAt(3)->error.contains(QStringLiteral("not an image (Fovea reads")),
            qPrintable(page.results()->resultAt(3)->error));
-  QVERIFY2(page.results()->resultAt(4)->error.contains(QStringLiteral("cannot be decoded as an image")),
+  QVERIFY2(page.results()->resultAt(4)->error.contains(QStringLiteral("a damaged or truncated JPEG")),
            qPrintable(page.results()->resultAt(4)->error));
   QVERIFY2(page.results()->resultAt(5)->error.contains(QStringLiteral("too large")),
            qPrintable(page.results()->resultAt(5)->error));
   // The row's text and the details show the error in place.
-  QVERIFY(page.results()->item(3)->text().contains(QStringLiteral("cannot be decoded")));
+  QVERIFY(page.results()->item(3)->text().contains(QStringLiteral("not an image")));
   page.results()->setCurrentRow(5);
   QVERIFY(page.details()->errorText().contains(QStringLiteral("30000 × 30000")));
   QVERIFY(page.details()->topClasses()->scores().isEmpty());

@@ -199,22 +199,37 @@ bool is_pnm_magic(const Bytes& b) {
 
 }  // namespace
 
+const char* image_signature(const uint8_t* data, size_t size) {
+  const Bytes b(data, size);
+  if (b.starts_with(0, "\x89PNG\r\n\x1a\n")) return "PNG";
+  if (b.starts_with(0, "\xFF\xD8")) return "JPEG";
+  if (b.starts_with(0, "BM")) return "BMP";
+  if (b.starts_with(0, "RIFF") && b.starts_with(8, "WEBP")) return "WebP";
+  if (b.starts_with(0, "II*") || b.starts_with(0, std::string_view("MM\0*", 4))) return "TIFF";
+  if (is_pnm_magic(b)) return "PNM";
+  return nullptr;
+}
+
 std::optional<ImageHeader> read_image_header(const uint8_t* data, size_t size) {
   const Bytes b(data, size);
-  if (b.starts_with(0, "\x89PNG\r\n\x1a\n")) return png(b);
-  if (b.starts_with(0, "\xFF\xD8")) return jpeg(b);
-  if (b.starts_with(0, "BM")) return bmp(b);
-  if (b.starts_with(0, "RIFF") && b.starts_with(8, "WEBP")) return webp(b);
-  if (b.starts_with(0, "II*") || b.starts_with(0, std::string_view("MM\0*", 4))) return tiff(b);
-  if (is_pnm_magic(b)) return pnm(b);
-  return std::nullopt;
+  const char* format = image_signature(data, size);
+  if (format == nullptr) return std::nullopt;
+  const std::string_view f(format);
+  if (f == "PNG") return png(b);
+  if (f == "JPEG") return jpeg(b);
+  if (f == "BMP") return bmp(b);
+  if (f == "WebP") return webp(b);
+  if (f == "TIFF") return tiff(b);
+  return pnm(b);
 }
 
 ImageHeader check_image_header(const uint8_t* data, size_t size, const std::string& name) {
+  const char* format = image_signature(data, size);
+  if (format == nullptr)
+    throw DatasetError(name + ": not an image (Fovea reads JPEG, PNG, BMP, WebP, TIFF and PNM files)");
   const auto header = read_image_header(data, size);
   if (!header)
-    throw DatasetError(name + ": not an image Fovea reads (JPEG, PNG, BMP, WebP, TIFF or PNM), or its header is "
-                       "damaged");
+    throw DatasetError(name + ": a damaged or truncated " + format + " file (its header gives no image size)");
   if (header->width > kMaxImagePixels / header->height)
     throw DatasetError(name + ": " + header->format + " of " + std::to_string(header->width) + "x" +
                        std::to_string(header->height) + " pixels, more than the " + std::to_string(kMaxImagePixels) +

@@ -17,12 +17,16 @@ struct ImageHeader {
   int64_t height = 0;
 };
 
+// The format whose signature the bytes start with ("JPEG", "PNG", ...), or nullptr for none of them.
+const char* image_signature(const uint8_t* data, size_t size);
+
 // The header of a JPEG, PNG, BMP, WebP, TIFF or PNM (P1-P7, PFM) file; nullopt when the bytes start
 // with none of these signatures or the header is cut short or inconsistent (no size, a zero size).
 std::optional<ImageHeader> read_image_header(const uint8_t* data, size_t size);
 
 // Throws DatasetError naming `name` unless the bytes have a header read_image_header understands and at
-// most kMaxImagePixels pixels.
+// most kMaxImagePixels pixels: "not an image" for unknown signatures, "damaged or truncated" for headers
+// that give no size.
 ImageHeader check_image_header(const uint8_t* data, size_t size, const std::string& name);
 
 }  // namespace fovea::engine
