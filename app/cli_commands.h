@@ -14,7 +14,8 @@ namespace fovea::cli {
 int run_models(bool json);
 int run_info(const std::string& data_path, bool json);
 int run_presets(bool json);
-int run_train(const engine::TrainConfig& config, bool json);
+// `progress_json`: rank 0 reports as JSON lines on stderr (engine/job_event_stream.h), for the GUI.
+int run_train(const engine::TrainConfig& config, bool json, bool progress_json = false);
 // fovea-cli train --gpus N: starts N local data-parallel workers running `fovea-cli <arguments>` (see
 // engine/distributed/local_launcher.h) and waits; Ctrl-C stops them all; a failing rank ends the run.
 int run_train_workers(const std::vector<std::string>& arguments, int processes);

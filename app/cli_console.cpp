@@ -20,6 +20,7 @@ extern "C" void on_interrupt(int) {
 }  // namespace
 
 void ConsoleObserver::on_progress(const engine::Progress& p) {
+  if (relay_) return relay_->on_progress(p);
   if (p.epochs > 0) {
     std::fprintf(stderr, "\repoch %d/%d  step %lld/%lld  %.0f img/s  ETA %s   ", p.epoch, p.epochs,
                  static_cast<long long>(p.step_in_epoch), static_cast<long long>(p.steps_per_epoch), p.images_per_second,
@@ -31,13 +32,29 @@ void ConsoleObserver::on_progress(const engine::Progress& p) {
   std::fflush(stderr);
 }
 
-void ConsoleObserver::on_log(log::Level, const std::string&) {
+void ConsoleObserver::on_step(const engine::StepMetrics& s) {
+  if (relay_) relay_->on_step(s);
+}
+
+void ConsoleObserver::on_epoch(const engine::EpochMetrics& e) {
+  if (relay_) relay_->on_epoch(e);
+}
+
+void ConsoleObserver::on_predictions(const engine::PredictionSamples& s) {
+  if (relay_) relay_->on_predictions(s);
+}
+
+void ConsoleObserver::on_log(log::Level level, const std::string& message) {
+  if (relay_) return relay_->on_log(level, message);
   std::fprintf(stderr, "\r");  // the facade prints the line itself; start it at column 0
 }
 
 void ConsoleObserver::on_finished(const engine::TrainSummary& summary) {
-  std::lock_guard lock(mutex_);
-  summary_ = summary;
+  {
+    std::lock_guard lock(mutex_);
+    summary_ = summary;
+  }
+  if (relay_) relay_->on_finished(summary);
 }
 
 void ConsoleObserver::on_evaluated(const engine::EvaluationSummary& summary) {

@@ -10,9 +10,14 @@
 namespace fovea::cli {
 
 // Progress on stderr, one line per epoch; a live line that is rewritten in a terminal.
+// With `relay` (--progress-json), progress, metrics, predictions and log lines go to it instead.
 class ConsoleObserver : public engine::JobObserver {
  public:
+  explicit ConsoleObserver(engine::JobObserver* relay = nullptr) : relay_(relay) {}
   void on_progress(const engine::Progress& p) override;
+  void on_step(const engine::StepMetrics& s) override;
+  void on_epoch(const engine::EpochMetrics& e) override;
+  void on_predictions(const engine::PredictionSamples& s) override;
   void on_log(log::Level, const std::string&) override;
   void on_finished(const engine::TrainSummary& summary) override;
   void on_evaluated(const engine::EvaluationSummary& summary) override;
@@ -23,6 +28,7 @@ class ConsoleObserver : public engine::JobObserver {
   std::string failure();
 
  private:
+  engine::JobObserver* relay_;
   std::mutex mutex_;
   std::optional<engine::TrainSummary> summary_;
   std::optional<engine::EvaluationSummary> evaluation_;

@@ -161,6 +161,10 @@ int main(int argc, char** argv) {
   auto* presets = app.add_subcommand("presets", "List the training presets");
   presets->add_flag("--json", json, "Print one JSON object on stdout");
   train->add_flag("--json", json, "Print one JSON object on stdout");
+  bool progress_json = false;
+  train->add_flag("--progress-json", progress_json,
+                  "Report progress, metrics, test predictions and log lines as one JSON object per line on stderr "
+                  "(what the GUI reads from its worker processes)");
 
   fovea::engine::EvalConfig eval_config;
   auto* eval = app.add_subcommand("eval", "Evaluate a checkpoint on a data set: Acc@1, Acc@5, loss");
@@ -289,7 +293,7 @@ int main(int argc, char** argv) {
         if (!*out) arguments.insert(arguments.end(), {"--out", config.output_dir});
         return fovea::cli::run_train_workers(arguments, gpus);
       }
-      return fovea::cli::run_train(config, json);
+      return fovea::cli::run_train(config, json, progress_json);
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "fovea-cli: error: %s\n", e.what());

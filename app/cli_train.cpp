@@ -11,6 +11,7 @@
 #include "engine/distributed/dist_env.h"
 #include "engine/distributed/local_launcher.h"
 #include "engine/errors.h"
+#include "engine/job_event_stream.h"
 #include "engine/model_catalog.h"
 #include "engine/train_job.h"
 
@@ -62,7 +63,7 @@ int run_train_workers(const std::vector<std::string>& arguments, int processes) 
   return outcome.exit_code;
 }
 
-int run_train(const engine::TrainConfig& config, bool json) {
+int run_train(const engine::TrainConfig& config, bool json, bool progress_json) {
   // Fail fast, before any work, on the mistakes people make most.
   check_model_name(config.model);
   engine::validate(config);
@@ -73,9 +74,18 @@ int run_train(const engine::TrainConfig& config, bool json) {
   const bool main_rank = !distributed || distributed->is_main();
   if (!main_rank) log::set_level(log::Level::Error);
 
-  ConsoleObserver observer;
+  // --progress-json: rank 0's reports become JSON lines on stderr; its log lines go there as events
+  // only (the facade keeps just errors, the last line a launcher shows when the process fails).
+  const bool stream = progress_json && main_rank;
+  engine::JsonLinesObserver events([](const std::string& line) {
+    std::fwrite(line.data(), 1, line.size(), stderr);
+    std::fputc('\n', stderr);
+    std::fflush(stderr);
+  });
+  if (stream) log::set_level(log::Level::Error);
+  ConsoleObserver observer(stream ? &events : nullptr);
   auto job = engine::make_train_job(config, observer);
-  if (const int code = run_to_completion(*job, observer, "training", !main_rank)) return code;
+  if (const int code = run_to_completion(*job, observer, "training", !main_rank || stream)) return code;
   const auto summary = observer.summary();
   if (!summary) {
     std::fprintf(stderr, "fovea-cli: error: training ended without a summary\n");

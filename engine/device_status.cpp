@@ -1,5 +1,7 @@
 #include "engine/device_status.h"
 
+#include <torch/cuda.h>
+
 #include "engine/device.h"
 
 #if defined(FOVEA_HAVE_GPU_KERNELS)
@@ -24,6 +26,14 @@ ComputeDeviceStatus compute_device_status(const std::string& request) {
   }
 #endif
   return status;
+}
+
+int gpu_count() {
+  try {
+    return static_cast<int>(torch::cuda::device_count());
+  } catch (const std::exception&) {  // a GPU runtime that fails to start counts no GPUs
+    return 0;
+  }
 }
 
 }  // namespace fovea::engine

@@ -20,4 +20,8 @@ struct ComputeDeviceStatus {
 // for a request that names no present device.
 ComputeDeviceStatus compute_device_status(const std::string& request = "auto");
 
+// How many CUDA (or ROCm) GPUs this process sees: what "GPUs: N" of data-parallel training may use.
+// 0 without a GPU runtime. The first call may take seconds, as above.
+int gpu_count();
+
 }  // namespace fovea::engine

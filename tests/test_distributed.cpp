@@ -28,6 +28,8 @@
 #include "engine/distributed/distributed_sampler.h"
 #include "engine/distributed/local_launcher.h"
 #include "engine/errors.h"
+#include "engine/job_event_stream.h"
+#include "collecting_observer.h"
 #include "test_files.h"
 
 using namespace fovea::engine;
@@ -401,6 +403,110 @@ class DistributedTest : public QObject {
     QVERIFY2(b.err.contains("fovea-cli: error: rank ") && b.err.contains("batch size 15") &&
                  b.err.contains("over 2 processes"),
              qPrintable(b.err));
+  }
+
+  // The GUI's worker runs (engine/job_event_stream.h): every observer call survives the trip through a
+  // JSON line, pixels and confusion matrix included; other lines are not events and call nothing.
+  void eventLinesRoundTrip() {
+    std::vector<std::string> lines;
+    JsonLinesObserver writer([&lines](const std::string& line) { lines.push_back(line); });
+    Progress progress;
+    progress.epoch = 2;
+    progress.epochs = 3;
+    progress.step = 17;
+    progress.total_steps = 30;
+    progress.step_in_epoch = 7;
+    progress.steps_per_epoch = 10;
+    progress.images_per_second = 1234.5;
+    progress.eta_seconds = -1;
+    progress.phase = "train";
+    writer.on_progress(progress);
+    writer.on_step({17, 2, 0.625, 0.001});
+    EpochMetrics epoch;
+    epoch.epoch = 2;
+    epoch.train_loss = 0.5;
+    epoch.test_accuracy = 0.75;
+    epoch.num_classes = 2;
+    epoch.confusion = {3, 1, 0, 4};
+    epoch.checkpoint = "/runs/x/epoch-002.safetensors";
+    writer.on_epoch(epoch);
+    PredictionSamples samples;
+    samples.epoch = 2;
+    samples.class_names = {"cat", "d\xc3\xb6g"};
+    for (int n : {1, 2, 3, 4}) {  // pixel counts that leave 0, 1 and 2 bytes of base64 padding
+      SamplePrediction p;
+      p.index = n;
+      p.label = n % 2;
+      p.top_classes = {1, 0};
+      p.top_probabilities = {0.75f, 0.25f};
+      p.image = {n, 1, 1, {}};
+      for (int i = 0; i < n; ++i) p.image.pixels.push_back(uint8_t(250 + i));
+      samples.items.push_back(p);
+    }
+    writer.on_predictions(samples);
+    writer.on_log(fovea::log::Level::Warning, "careful \"quoted\"\nline");
+    TrainSummary summary;
+    summary.epochs_completed = 3;
+    summary.test_accuracy = 0.8;
+    summary.checkpoint = "/runs/x/epoch-003.safetensors";
+    summary.device = "cpu, rank 0 of 2 (gloo)";
+    writer.on_finished(summary);
+    QCOMPARE(lines.size(), size_t(6));
+
+    fovea::testing::CollectingObserver reader;
+    for (const std::string& line : lines) {
+      QVERIFY2(line.find('\n') == std::string::npos, line.c_str());
+      QVERIFY2(replay_json_line(line, reader), line.c_str());
+    }
+    QCOMPARE(reader.progress.size(), size_t(1));
+    QCOMPARE(reader.progress[0].step_in_epoch, int64_t(7));
+    QCOMPARE(reader.progress[0].images_per_second, 1234.5);
+    QCOMPARE(reader.progress[0].eta_seconds, -1.0);
+    QCOMPARE(reader.progress[0].phase, std::string("train"));
+    QCOMPARE(reader.steps.size(), size_t(1));
+    QCOMPARE(reader.steps[0].train_loss, 0.625);
+    QCOMPARE(reader.epochs.size(), size_t(1));
+    QCOMPARE(reader.epochs[0].confusion, epoch.confusion);
+    QCOMPARE(reader.epochs[0].test_accuracy, 0.75);
+    QCOMPARE(reader.epochs[0].checkpoint, epoch.checkpoint);
+    QCOMPARE(reader.predictions.size(), size_t(1));
+    QCOMPARE(reader.predictions[0].class_names, samples.class_names);
+    QCOMPARE(reader.predictions[0].items.size(), size_t(4));
+    for (size_t i = 0; i < 4; ++i) {
+      QCOMPARE(reader.predictions[0].items[i].image.pixels, samples.items[i].image.pixels);
+      QCOMPARE(reader.predictions[0].items[i].top_probabilities, samples.items[i].top_probabilities);
+      QCOMPARE(reader.predictions[0].items[i].label, samples.items[i].label);
+    }
+    QVERIFY(reader.logged("careful \"quoted\"\nline"));
+    QVERIFY(reader.summary.has_value());
+    QCOMPARE(reader.summary->epochs_completed, 3);
+    QCOMPARE(reader.summary->device, summary.device);
+  }
+
+  void otherLinesAreNotEvents_data() {
+    QTest::addColumn<QString>("line");
+    QTest::newRow("plain text") << "fovea-cli: error: the batch size 15 cannot be split";
+    QTest::newRow("empty") << "";
+    QTest::newRow("not an object") << "[1, 2]";
+    QTest::newRow("cut short") << "{'event':'step','step':1,'epoch':1,'train_lo";
+    QTest::newRow("no event") << "{'step':1}";
+    QTest::newRow("unknown event") << "{'event':'party'}";
+    QTest::newRow("missing field") << "{'event':'step','step':1,'epoch':1,'train_loss':0.5}";
+    QTest::newRow("wrong type") << "{'event':'log','level':'info','message':7}";
+    QTest::newRow("confusion size") << "{'event':'epoch','epoch':1,'train_loss':0,'train_accuracy':0,'test_loss':0,"
+                                       "'test_accuracy':0,'ema_test_loss':0,'ema_test_accuracy':0,'learning_rate':0,"
+                                       "'seconds':0,'images_per_second':0,'num_classes':2,'confusion':[1,2,3],'checkpoint':''}";
+    QTest::newRow("pixels short") << "{'event':'predictions','epoch':1,'class_names':[],'items':[{'index':0,'label':0,"
+                                     "'top_classes':[],'top_probabilities':[],'image':{'width':2,'height':2,'channels':1,'pixels':'AAA='}}]}";
+    QTest::newRow("bad base64") << "{'event':'predictions','epoch':1,'class_names':[],'items':[{'index':0,'label':0,"
+                                   "'top_classes':[],'top_probabilities':[],'image':{'width':1,'height':1,'channels':1,'pixels':'A!=='}}]}";
+  }
+  void otherLinesAreNotEvents() {
+    QFETCH(QString, line);
+    line.replace('\'', '"');  // the rows write JSON's quotes as ' (moc misreads raw string literals)
+    fovea::testing::CollectingObserver reader;
+    QVERIFY(!replay_json_line(line.toStdString(), reader));
+    QVERIFY(reader.steps.empty() && reader.logs.empty() && reader.epochs.empty() && reader.predictions.empty());
   }
 };
 

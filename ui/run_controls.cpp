@@ -15,7 +15,6 @@ RunControls::RunControls(QWidget* parent)
   stopButton_->setObjectName(QStringLiteral("stopButton"));
   startButton_->setDefault(true);
   startButton_->setToolTip(tr("Start training with these settings"));
-  pauseButton_->setToolTip(tr("Pause training after the current step, or resume it"));
   stopButton_->setToolTip(tr("Stop training; the checkpoints written so far stay"));
 
   auto* layout = new QHBoxLayout(this);
@@ -33,15 +32,23 @@ RunControls::RunControls(QWidget* parent)
     }
   });
   connect(stopButton_, &QPushButton::clicked, this, &RunControls::stopRequested);
+  setPauseAvailable(true);
   setState(engine::JobState::Idle, false);
+}
+
+void RunControls::setPauseAvailable(bool available, const QString& why) {
+  pauseAvailable_ = available;
+  pauseButton_->setToolTip(available ? tr("Pause training after the current step, or resume it") : why);
+  setState(state_, canStart_);
 }
 
 void RunControls::setState(engine::JobState state, bool canStart) {
   using engine::JobState;
   state_ = state;
+  canStart_ = canStart;
   const bool active = state == JobState::Running || state == JobState::Paused;
   startButton_->setEnabled(!active && state != JobState::Cancelling && canStart);
-  pauseButton_->setEnabled(active);
+  pauseButton_->setEnabled(active && (pauseAvailable_ || state == JobState::Paused));
   pauseButton_->setText(state == JobState::Paused ? tr("Resume") : tr("Pause"));
   stopButton_->setEnabled(active);
 }

@@ -17,6 +17,8 @@ class RunControls final : public QWidget {
 
   // `canStart`: whether the settings allow a new run (only used while no job is active).
   void setState(engine::JobState state, bool canStart);
+  // Whether the run that starts next can pause; when not, Pause stays off and `why` is its tooltip.
+  void setPauseAvailable(bool available, const QString& why = QString());
 
   QPushButton* startButton() const { return startButton_; }
   QPushButton* pauseButton() const { return pauseButton_; }
@@ -33,6 +35,8 @@ class RunControls final : public QWidget {
   QPushButton* pauseButton_;
   QPushButton* stopButton_;
   engine::JobState state_ = engine::JobState::Idle;
+  bool canStart_ = false;
+  bool pauseAvailable_ = true;
 };
 
 }  // namespace fovea::ui

@@ -1,5 +1,6 @@
 #include "ui/train_page.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
@@ -12,6 +13,8 @@
 #include <QStandardPaths>
 #include <QVBoxLayout>
 
+#include "engine/device_status.h"
+#include "engine/distributed/worker_train_job.h"
 #include "engine/train_job.h"
 #include "ui/engine_bridge.h"
 #include "ui/log_view.h"
@@ -53,9 +56,20 @@ TrainPage::TrainPage(QWidget* parent)
   settingsForm_->setConfig(loadTrainSettings());
   restoreLayout();
   setJobState(engine::JobState::Idle);
+
+  workerProgram_ = QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("fovea-cli"));
+  const bool cpuWorkers = cpuWorkersAllowed();
+  settingsForm_->setAvailableGpus(0, cpuWorkers);
+  gpuProbe_ = std::thread([this, cpuWorkers] {
+    const int gpus = engine::gpu_count();
+    // Queued to the GUI thread; the page outlives this thread (the destructor joins it first).
+    QMetaObject::invokeMethod(
+        this, [this, gpus, cpuWorkers] { settingsForm_->setAvailableGpus(gpus, cpuWorkers); }, Qt::QueuedConnection);
+  });
 }
 
 TrainPage::~TrainPage() {
+  if (gpuProbe_.joinable()) gpuProbe_.join();
   saveTrainSettings(settingsForm_->config());
   saveLayout();
   if (job_) {
@@ -63,6 +77,8 @@ TrainPage::~TrainPage() {
     job_->wait();
   }
 }
+
+bool TrainPage::cpuWorkersAllowed() { return qEnvironmentVariableIntValue("FOVEA_ALLOW_CPU_WORKERS") == 1; }
 
 QWidget* TrainPage::createSettingsColumn() {
   auto* column = new QWidget;
@@ -132,6 +148,7 @@ QString TrainPage::newRunDirectory(const QString& model) const {
 void TrainPage::startTraining() {
   if (isJobActive() || !settingsForm_->isReady()) return;
   engine::TrainConfig config = settingsForm_->config();
+  const int processes = settingsForm_->workerProcesses();
   saveTrainSettings(config);
   runDirectory_ = runsDirectory_.isEmpty() ? QString() : newRunDirectory(QString::fromStdString(config.model));
   config.output_dir = QDir::toNativeSeparators(runDirectory_).toStdString();
@@ -148,16 +165,29 @@ void TrainPage::startTraining() {
                                              .arg(QString::fromStdString(config.model),
                                                   QString::fromStdString(config.data_path),
                                                   runDirectory_.isEmpty() ? tr("no checkpoints")
-                                                                          : tr("checkpoints in %1").arg(runDirectory_)));
+                                                                          : tr("checkpoints in %1").arg(runDirectory_)) +
+                                             (processes > 1 ? tr(", %n worker processes", nullptr, processes) : QString()));
 
-  job_ = engine::make_train_job(config, *bridge_);
+  multiProcessRun_ = processes > 1;
+  if (multiProcessRun_) {
+    engine::WorkerTrainRequest request;
+    request.program = QDir::toNativeSeparators(workerProgram_).toStdString();
+    request.config = config;
+    request.processes = processes;
+    job_ = engine::make_worker_train_job(std::move(request), *bridge_);
+  } else {
+    job_ = engine::make_train_job(config, *bridge_);
+  }
+  runControls_->setPauseAvailable(!multiProcessRun_,
+                                  tr("A run in several worker processes cannot pause: Stop ends all of them, and "
+                                     "the checkpoints written so far stay"));
   terminalSeen_ = false;
   setJobState(engine::JobState::Running);
   job_->start();
 }
 
 void TrainPage::pauseTraining() {
-  if (job_) job_->pause();
+  if (job_ && !multiProcessRun_) job_->pause();
 }
 
 void TrainPage::resumeTraining() {

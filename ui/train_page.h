@@ -8,6 +8,7 @@
 #include <QString>
 #include <QWidget>
 #include <memory>
+#include <thread>
 
 #include "engine/job.h"
 #include "engine/observer.h"
@@ -39,6 +40,14 @@ class TrainPage final : public QWidget {
   void setRunsDirectory(const QString& folder) { runsDirectory_ = folder; }
   // The checkpoint folder of the current (or last) run; empty before the first and without checkpoints.
   QString runDirectory() const { return runDirectory_; }
+
+  // The worker program of runs on several GPUs ("GPUs: N" above 1): fovea-cli, by default the one beside
+  // this program. Such a run is N `fovea-cli train --progress-json` processes (see
+  // engine/distributed/worker_train_job.h); it cannot pause.
+  QString workerProgram() const { return workerProgram_; }
+  void setWorkerProgram(const QString& program) { workerProgram_ = program; }
+  // FOVEA_ALLOW_CPU_WORKERS=1: "GPUs: N" is offered without GPUs too, N CPU processes over Gloo (tests).
+  static bool cpuWorkersAllowed();
 
   engine::JobState jobState() const { return state_; }
   bool isJobActive() const;  // started and its end not yet reported
@@ -87,6 +96,9 @@ class TrainPage final : public QWidget {
   SaliencyDialog* saliencyDialog_ = nullptr;
 
   QString runsDirectory_;
+  QString workerProgram_;
+  bool multiProcessRun_ = false;  // the current (or last) run is in worker processes
+  std::thread gpuProbe_;          // counts the GPUs (the runtime may take seconds to start)
   QString runDirectory_;
   QHash<int, QString> checkpoints_;  // of the run's epochs, by epoch number
   ModelRequest trainedModel_;        // what the run builds, for a checkpoint without metadata

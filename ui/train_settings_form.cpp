@@ -10,6 +10,7 @@
 #include <QSignalBlocker>
 #include <QSpinBox>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cmath>
 
 #include "engine/model_catalog.h"
@@ -170,6 +171,10 @@ QWidget* TrainSettingsForm::createTrainingGroup() {
   optimizerCombo_->setToolTip(tr("The update rule for the weights"));
   deviceCombo_->setToolTip(tr("Where to train: the GPU is much faster when there is one"));
 
+  gpusSpin_ = new QSpinBox(group);
+  gpusSpin_->setObjectName(QStringLiteral("gpusSpin"));
+  setAvailableGpus(0, false);
+
   auto* layout = new QFormLayout(group);
   layout->addRow(tr("Preset:"), presetCombo_);
   layout->addRow(tr("Batch size:"), batchSizeSpin_);
@@ -182,6 +187,7 @@ QWidget* TrainSettingsForm::createTrainingGroup() {
   layout->addRow(tr("Label smoothing:"), labelSmoothingSpin_);
   layout->addRow(tr("Weight average:"), emaSpin_);
   layout->addRow(tr("Device:"), deviceCombo_);
+  layout->addRow(tr("GPUs:"), gpusSpin_);
   connect(optimizerCombo_, &QComboBox::currentIndexChanged, this, &TrainSettingsForm::onOptimizerChanged);
   return group;
 }
@@ -290,6 +296,31 @@ void TrainSettingsForm::setConfig(const engine::TrainConfig& config) {
   updateModelDetails();
   Q_EMIT readyChanged(isReady());
 }
+
+void TrainSettingsForm::setAvailableGpus(int gpus, bool cpuWorkers) {
+  if (cpuWorkers) {
+    gpusSpin_->setRange(1, std::max(gpus, kMaxCpuWorkers));
+    gpusSpin_->setEnabled(true);
+    gpusSpin_->setToolTip(tr("Data-parallel training in this many worker processes: one per GPU; without GPUs, "
+                             "CPU processes over Gloo (FOVEA_ALLOW_CPU_WORKERS is set). The batch size is the "
+                             "global batch, split evenly. A run in several processes cannot pause."));
+  } else if (gpus >= 2) {
+    gpusSpin_->setRange(1, gpus);
+    gpusSpin_->setEnabled(true);
+    gpusSpin_->setToolTip(tr("Data-parallel training on this many of the %n GPUs, one worker process each; the "
+                             "batch size is the global batch, split evenly. A run on several GPUs cannot pause.",
+                             nullptr, gpus));
+  } else {
+    gpusSpin_->setRange(1, 1);
+    gpusSpin_->setEnabled(false);
+    gpusSpin_->setToolTip(gpus == 1 ? tr("Training on several GPUs needs at least two; this computer has one")
+                                    : tr("Training on several GPUs needs at least two; this computer has none"));
+  }
+}
+
+int TrainSettingsForm::workerProcesses() const { return gpusSpin_->value(); }  // 1 when disabled (its range)
+
+void TrainSettingsForm::setWorkerProcesses(int processes) { gpusSpin_->setValue(processes); }
 
 bool TrainSettingsForm::isReady() const { return modelCombo_->currentIndex() >= 0 && datasetPicker_->isValid(); }
 

@@ -27,6 +27,15 @@ class TrainSettingsForm final : public QWidget {
   engine::TrainConfig config() const;
   void setConfig(const engine::TrainConfig& config);
 
+  // Data-parallel worker processes ("GPUs: N"): the spin box goes up to `gpus` when there are at least
+  // two; with `cpuWorkers` (FOVEA_ALLOW_CPU_WORKERS=1, for tests on CPU-only machines) up to
+  // max(gpus, kMaxCpuWorkers) processes share the CPU over Gloo; otherwise it stays at 1, disabled.
+  void setAvailableGpus(int gpus, bool cpuWorkers);
+  int workerProcesses() const;  // 1: train in this process
+  void setWorkerProcesses(int processes);
+  QSpinBox* gpusSpin() const { return gpusSpin_; }
+  static constexpr int kMaxCpuWorkers = 4;
+
   // A model is chosen and the data set path holds a recognised data set.
   bool isReady() const;
   DatasetPicker* datasetPicker() const { return datasetPicker_; }
@@ -60,6 +69,7 @@ class TrainSettingsForm final : public QWidget {
   QDoubleSpinBox* labelSmoothingSpin_ = nullptr;
   QDoubleSpinBox* emaSpin_ = nullptr;
   QComboBox* deviceCombo_ = nullptr;
+  QSpinBox* gpusSpin_ = nullptr;
   engine::TrainConfig recipe_;  // the settings the form does not show, from the last preset
   engine::OptimizerKind shownOptimizer_ = engine::OptimizerKind::Adam;  // the one the learning rate belongs to
 };
