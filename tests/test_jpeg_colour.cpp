@@ -63,14 +63,23 @@ std::vector<uint8_t> encode(const std::vector<uint8_t>& rgb, int width, int heig
   return bytes;
 }
 
-// libjpeg's own RGB output, with its defaults.
-std::vector<uint8_t> decode_rgb(const std::vector<uint8_t>& jpeg) {
+// A libjpeg decompressor on a JPEG in memory, its header read.
+struct Decompressor {
   jpeg_decompress_struct d{};
   jpeg_error_mgr error{};
-  d.err = jpeg_std_error(&error);
-  jpeg_create_decompress(&d);
-  jpeg_mem_src(&d, jpeg.data(), jpeg.size());
-  jpeg_read_header(&d, TRUE);
+  explicit Decompressor(const std::vector<uint8_t>& jpeg) {
+    d.err = jpeg_std_error(&error);
+    jpeg_create_decompress(&d);
+    jpeg_mem_src(&d, jpeg.data(), jpeg.size());
+    jpeg_read_header(&d, TRUE);
+  }
+  ~Decompressor() { jpeg_destroy_decompress(&d); }
+};
+
+// libjpeg's own RGB output, with its defaults.
+std::vector<uint8_t> decode_rgb(const std::vector<uint8_t>& jpeg) {
+  Decompressor decompressor(jpeg);
+  jpeg_decompress_struct& d = decompressor.d;
   d.out_color_space = JCS_RGB;
   jpeg_start_decompress(&d);
   std::vector<uint8_t> rgb(static_cast<size_t>(d.output_width) * d.output_height * 3);
@@ -79,7 +88,6 @@ std::vector<uint8_t> decode_rgb(const std::vector<uint8_t>& jpeg) {
     jpeg_read_scanlines(&d, &row, 1);
   }
   jpeg_finish_decompress(&d);
-  jpeg_destroy_decompress(&d);
   return rgb;
 }
 
@@ -91,12 +99,8 @@ struct Planes {
 
 // The component planes after the IDCT, before upsampling and colour conversion.
 Planes decode_raw(const std::vector<uint8_t>& jpeg) {
-  jpeg_decompress_struct d{};
-  jpeg_error_mgr error{};
-  d.err = jpeg_std_error(&error);
-  jpeg_create_decompress(&d);
-  jpeg_mem_src(&d, jpeg.data(), jpeg.size());
-  jpeg_read_header(&d, TRUE);
+  Decompressor decompressor(jpeg);
+  jpeg_decompress_struct& d = decompressor.d;
   d.raw_data_out = TRUE;
   jpeg_start_decompress(&d);
   Planes out;
@@ -124,7 +128,6 @@ Planes decode_raw(const std::vector<uint8_t>& jpeg) {
     jpeg_read_raw_data(&d, arrays.data(), d.max_v_samp_factor * DCTSIZE);
   }
   jpeg_finish_decompress(&d);
-  jpeg_destroy_decompress(&d);
   return out;
 }
 
