@@ -16,6 +16,7 @@ nvidia-smi --query-gpu=name --format=csv,noheader | sort | uniq -c
 cli() { bash "$deps" build/cuda/app/fovea-cli "$@"; }
 
 # 1. Equivalence.
+if [ -z "${SCALING_ONLY:-}" ]; then
 python3 - <<'PY'
 import gzip, pathlib, struct, numpy as np
 d = pathlib.Path("/tmp/dist-idx"); d.mkdir(exist_ok=True)
@@ -32,8 +33,10 @@ cli "${args[@]}" --out /tmp/dist-many --gpus "$gpus" > "$out/many.json" 2> "$out
 grep -E "data-parallel|identical|nccl|gloo" "$out/many.err" | sed 's/.*info //' | head -3
 python3 bench/parity/compare_checkpoints.py /tmp/dist-one/epoch-001.safetensors /tmp/dist-many/epoch-001.safetensors
 
+fi
+
 # 2. Scaling.
-[ -f /tmp/train224/train-images-idx3-ubyte ] || python3 bench/make_train_images.py /tmp/train224 8192 224 100 | tail -1
+[ -f /tmp/train224/train-images-idx3-ubyte ] || python3 bench/make_train_images.py /tmp/train224 8192 224 10 | tail -1
 speed() {  # LABEL MODEL ARGS...
   local label=$1 model=$2; shift 2
   cli train --model "$model" --data /tmp/train224 --device cuda --epochs 3 --batch-size "$BATCH" --optimizer sgd --lr 0.01 \
