@@ -305,9 +305,15 @@ class TrainingRecipesTest : public QObject {
     QCOMPARE(c.learning_rate, 0.01);
     QCOMPARE(c.batch_size, int64_t{256});
     QCOMPARE(c.epochs, 8);
+    QCOMPARE(c.precise_bn, int64_t{8192});
+    QVERIFY(!c.flip_idx);
     apply_preset("fast-cifar", c);
     QCOMPARE(c.model, std::string("airbench94"));
     QCOMPARE(c.label_smoothing, 0.2);
+    QCOMPARE(c.precise_bn, int64_t{0});  // nothing of the previous preset stays
+    QVERIFY(c.flip_idx);
+    apply_preset("vit-finetune", c);
+    QVERIFY(!c.flip_idx);
     QVERIFY(fovea::testing::error_of([&] { apply_preset("nope", c); }).find("fast-cifar") != std::string::npos);
   }
 };
