@@ -5,13 +5,21 @@
 // FOVEA_GPU_DECODE=1: JPEGs decoded, resized and cropped on the GPU (engine/data/gpu_jpeg_batches.h).
 // FOVEA_COMPARE_DECODERS=1: instead, every image's crop from the GPU path against the CPU path's (libjpeg,
 // as PIL): the largest difference in grey levels and the share of values that differ by more than one.
+// --trace FILE (with FOVEA_GPU_DECODE=1, LibTorch 2.x): a Chrome trace (Kineto) of 40 more batches, every
+// kernel of the decoding side included (bench/parity/trace_kernels.py sums GPU time per kernel).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <set>
 #include <string>
 
 #include <ATen/ATen.h>
+
+#include "models/torch_compat.h"
+#if FOVEA_TORCH_AT_LEAST(2, 0)
+#include <torch/csrc/autograd/profiler_kineto.h>
+#endif
 
 #include "engine/data/dataset_info.h"
 #include "engine/data/gpu_jpeg_batches.h"
@@ -25,7 +33,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: %s DATA [--model M] [--batch B] [--threads N] [--device D] [--passes P]\n", argv[0]);
     return 2;
   }
-  std::string model = "resnet18", device_name = "cpu";
+  std::string model = "resnet18", device_name = "cpu", trace;
   engine::ImageBatchOptions options;
   int passes = 2;
   for (int i = 2; i + 1 < argc; i += 2) {
@@ -35,6 +43,7 @@ int main(int argc, char** argv) {
     else if (flag == "--threads") options.threads = std::atoi(value.c_str());
     else if (flag == "--device") device_name = value;
     else if (flag == "--passes") passes = std::atoi(value.c_str());
+    else if (flag == "--trace") trace = value;
   }
   try {
     const c10::Device device = engine::resolve_device(device_name);
@@ -107,6 +116,29 @@ int main(int argc, char** argv) {
       std::printf("pass %d: %lld images (%lld failed) in %.2f s: %.0f images/s (GPU decode, checksum %.6g)\n", pass + 1,
                   static_cast<long long>(images), static_cast<long long>(failed), seconds, images / seconds, checksum);
     }
+#if FOVEA_TORCH_AT_LEAST(2, 0)
+    if (gpu_decode && !trace.empty()) {
+      namespace prof = torch::autograd::profiler;
+      const prof::ProfilerConfig config(torch::profiler::impl::ProfilerState::KINETO, false, false);
+      const std::set<torch::profiler::impl::ActivityType> activities{torch::profiler::impl::ActivityType::CUDA};
+      engine::GpuJpegBatches loader(*files, {}, transform, options.batch_size, device);
+      for (int b = 0; b < 4 && loader.next(); ++b) {}  // the decoding threads are under way
+      prof::prepareProfiler(config, activities);
+      prof::enableProfiler(config, activities);
+      const auto start = std::chrono::steady_clock::now();
+      int64_t images = 0;
+      for (int b = 0; b < 40; ++b) {
+        auto batch = loader.next();
+        if (!batch) break;
+        (void)batch->crops.sum().item<int64_t>();
+        images += batch->crops.size(0);
+      }
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      prof::disableProfiler()->save(trace);
+      std::printf("traced %lld images in %.2f s (%.0f images/s under the profiler): %s\n", static_cast<long long>(images),
+                  seconds, images / seconds, trace.c_str());
+    }
+#endif
     for (int pass = 0; pass < passes && !gpu_decode; ++pass) {
       const auto start = std::chrono::steady_clock::now();
       engine::ImageBatchLoader loader(*files, {}, transform, options);

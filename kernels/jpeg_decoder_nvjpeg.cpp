@@ -5,7 +5,10 @@
 #include <cuda_runtime.h>
 #include <nvjpeg.h>
 
+#include <cstdlib>
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -44,6 +47,61 @@ bool stored_as_rgb(const uint8_t* data, size_t length) {
   return false;
 }
 
+// nvJPEG's own device buffers, stream-ordered: cudaFree (nvJPEG's default) waits for the whole device,
+// so every reallocation would stall behind the model's queued kernels.
+int device_malloc(void*, void** ptr, size_t size, cudaStream_t stream) {
+  return cudaMallocAsync(ptr, size, stream) == cudaSuccess ? 0 : 1;
+}
+int device_free(void*, void* ptr, size_t, cudaStream_t stream) { return cudaFreeAsync(ptr, stream) == cudaSuccess ? 0 : 1; }
+
+// nvJPEG's pinned staging buffers, kept and reused once the stream that released them has passed that
+// point (cudaFreeHost would wait for the whole device, like cudaFree).
+class PinnedPool {
+ public:
+  ~PinnedPool() {
+    for (auto& [size, block] : free_) cudaEventDestroy(block.released);
+    for (auto& [ptr, size] : sizes_) cudaFreeHost(ptr);
+  }
+  static int allocate(void* self, void** ptr, size_t size, cudaStream_t) {
+    return static_cast<PinnedPool*>(self)->take(ptr, size) ? 0 : 1;
+  }
+  static int release(void* self, void* ptr, size_t, cudaStream_t stream) {
+    return static_cast<PinnedPool*>(self)->give_back(ptr, stream) ? 0 : 1;
+  }
+
+ private:
+  struct Block {
+    void* ptr;
+    cudaEvent_t released;
+  };
+  bool take(void** ptr, size_t size) {
+    std::lock_guard lock(mutex_);
+    for (auto it = free_.lower_bound(size); it != free_.end() && it->first <= 2 * size + (1 << 20); ++it) {
+      if (cudaEventQuery(it->second.released) != cudaSuccess) continue;  // the stream may still read it
+      *ptr = it->second.ptr;
+      cudaEventDestroy(it->second.released);
+      free_.erase(it);
+      return true;
+    }
+    if (cudaHostAlloc(ptr, size, cudaHostAllocDefault) != cudaSuccess) return false;
+    sizes_[*ptr] = size;
+    return true;
+  }
+  bool give_back(void* ptr, cudaStream_t stream) {
+    std::lock_guard lock(mutex_);
+    const auto known = sizes_.find(ptr);
+    if (known == sizes_.end()) return false;
+    cudaEvent_t released;
+    if (cudaEventCreateWithFlags(&released, cudaEventDisableTiming) != cudaSuccess) return false;
+    cudaEventRecord(released, stream);
+    free_.emplace(known->second, Block{ptr, released});
+    return true;
+  }
+  std::mutex mutex_;
+  std::map<void*, size_t> sizes_;        // every block this pool allocated
+  std::multimap<size_t, Block> free_;    // released blocks by size
+};
+
 struct Layout {
   int width = 0, height = 0;
   int chroma_width = 0, chroma_height = 0;
@@ -54,6 +112,7 @@ struct Layout {
 }  // namespace
 
 struct GpuJpegDecoder::State {
+  PinnedPool pinned;  // outlives the handle (destroyed after it)
   nvjpegHandle_t handle = nullptr;
   nvjpegJpegState_t state = nullptr;
   nvjpegJpegStream_t stream = nullptr;  // for probing headers
@@ -97,8 +156,21 @@ bool GpuJpegDecoder::compiled() { return true; }
 
 GpuJpegDecoder::GpuJpegDecoder() : state_(std::make_unique<State>()) {
   State& s = *state_;
-  s.hardware = nvjpegCreateEx(NVJPEG_BACKEND_HARDWARE, nullptr, nullptr, 0, &s.handle) == NVJPEG_STATUS_SUCCESS;
-  if (!s.hardware) check(nvjpegCreateEx(NVJPEG_BACKEND_DEFAULT, nullptr, nullptr, 0, &s.handle), "create");
+  // FOVEA_NVJPEG_DEFAULT_ALLOCATORS=1 keeps nvJPEG's cudaMalloc/cudaHostAlloc ones, for measuring.
+  const bool own_allocators = std::getenv("FOVEA_NVJPEG_DEFAULT_ALLOCATORS") == nullptr;
+  nvjpegDevAllocatorV2_t device_allocator{};
+  device_allocator.dev_malloc = device_malloc;
+  device_allocator.dev_free = device_free;
+  nvjpegPinnedAllocatorV2_t pinned_allocator{};
+  pinned_allocator.pinned_malloc = PinnedPool::allocate;
+  pinned_allocator.pinned_free = PinnedPool::release;
+  pinned_allocator.pinned_ctx = &s.pinned;
+  const auto create = [&](nvjpegBackend_t backend) {
+    return own_allocators ? nvjpegCreateExV2(backend, &device_allocator, &pinned_allocator, 0, &s.handle)
+                          : nvjpegCreateEx(backend, nullptr, nullptr, 0, &s.handle);
+  };
+  s.hardware = create(NVJPEG_BACKEND_HARDWARE) == NVJPEG_STATUS_SUCCESS;
+  if (!s.hardware) check(create(NVJPEG_BACKEND_DEFAULT), "create");
   check(nvjpegJpegStateCreate(s.handle, &s.state), "state create");
   check(nvjpegJpegStreamCreate(s.handle, &s.stream), "stream create");
 }

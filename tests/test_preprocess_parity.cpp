@@ -80,6 +80,13 @@ int main() {
     const json& d = manifest.at("transforms").at(family);
     const at::Tensor photo = fovea::engine::read_rgb_image(fixtures + "/photos/" + r.at("photo").get<std::string>());
     const at::Tensor ours = fovea::engine::apply_eval_transform(photo.to(device), transform_of(d)).cpu();
+    // The batched path (GPU decoding and resizing) gives the same crop as the image-by-image one.
+    const at::Tensor batch = fovea::engine::apply_eval_transform_batch(
+        photo.unsqueeze(0).expand({2, -1, -1, -1}).contiguous().to(device), transform_of(d)).cpu();
+    check(batch.sizes() == at::IntArrayRef({2, ours.size(0), ours.size(1), 3}) &&
+              (batch[1].to(at::kInt) - ours.to(at::kInt)).abs().max().item<int>() == 0,
+          std::string(device.is_cuda() ? "cuda " : "cpu ") + r.at("photo").get<std::string>() + " " + family +
+              ": batched transform equals the single-image one");
     const at::Tensor normalised = fovea::engine::normalize_image(ours, triple(d.at("mean")), triple(d.at("std")));
     // Un-normalise, as the reference was, and compare in units of grey levels.
     const at::Tensor mean = at::tensor(std::vector<float>{triple(d.at("mean"))[0], triple(d.at("mean"))[1],

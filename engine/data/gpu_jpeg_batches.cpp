@@ -129,8 +129,10 @@ struct GpuJpegBatches::State {
       }
     }
     std::vector<at::Tensor> images(n);
+    at::Tensor buffer_of_batch;  // the GPU-decoded images, one after the other in batch order
     if (!on_gpu.empty()) {
       const at::Tensor buffer = at::empty({total}, at::TensorOptions(at::kByte).device(device));
+      buffer_of_batch = buffer;
       std::vector<const uint8_t*> data;
       std::vector<size_t> lengths;
       std::vector<uint8_t*> out;
@@ -163,6 +165,14 @@ struct GpuJpegBatches::State {
         raw.failures.push_back(e.what());
         failed[i] = true;
       }
+    }
+    // All decoded here and of one size (the usual case): the decode buffer already is the batch.
+    if (on_cpu.empty() && !on_gpu.empty()) {
+      const int64_t h = images[0].size(0), w = images[0].size(1);
+      const bool one_size = std::all_of(images.begin(), images.end(), [&](const at::Tensor& image) {
+        return image.size(0) == h && image.size(1) == w;
+      });
+      if (one_size) return apply_eval_transform_batch(buffer_of_batch.view({static_cast<int64_t>(n), h, w, 3}), transform);
     }
     // Resize and crop, equally sized images together (ImageNet has a few common sizes).
     std::map<std::pair<int64_t, int64_t>, std::vector<size_t>> by_size;
@@ -198,9 +208,11 @@ struct GpuJpegBatches::State {
     return crops;
   }
 
-  void decode_batches(kernels::GpuJpegDecoder& decoder) {
+  void decode_batches(std::unique_ptr<kernels::GpuJpegDecoder>& own) {
     try {
       const c10::cuda::CUDAGuard device_guard(device.index());
+      if (!own) own = std::make_unique<kernels::GpuJpegDecoder>();
+      kernels::GpuJpegDecoder& decoder = *own;
       // High priority: the decode side's few short kernels (colour conversion, resize) get the GPU's cores
       // between the model's kernels instead of queueing behind a whole forward pass, which would hold the
       // next batch back (FOVEA_DECODE_NORMAL_PRIORITY=1 turns it off, for measuring).
@@ -252,18 +264,21 @@ GpuJpegBatches::GpuJpegBatches(const ImageFileList& files, std::vector<int64_t> 
   state_ = std::make_unique<State>(files, std::move(order), transform, std::max<int64_t>(1, batch_size), on);
   State& s = *state_;
   s.batches = (static_cast<int64_t>(s.order.size()) + s.batch_size - 1) / s.batch_size;
+  const char* wanted = std::getenv("FOVEA_JPEG_DECODERS");
+  const int decoders = wanted ? std::clamp(std::atoi(wanted), 1, 16) : kDecoders;
+  s.decoders.resize(static_cast<size_t>(decoders));
   try {
+    // The first decoder here, so that a GPU without nvJPEG is an Error the caller can fall back from; the
+    // others start in their threads, at the same time (each takes a few hundred milliseconds).
     const c10::cuda::CUDAGuard device_guard(on.index());
-    const char* wanted = std::getenv("FOVEA_JPEG_DECODERS");
-    const int decoders = wanted ? std::clamp(std::atoi(wanted), 1, 16) : kDecoders;
-    for (int d = 0; d < decoders; ++d) s.decoders.push_back(std::make_unique<kernels::GpuJpegDecoder>());
+    s.decoders[0] = std::make_unique<kernels::GpuJpegDecoder>();
     log::write(log::Level::Info, "JPEGs decoded on the GPU by " + std::to_string(decoders) + " threads, nvJPEG " +
-                                     (s.decoders.front()->hardware() ? "on the JPEG engines" : "hybrid (Huffman on the CPU)"));
+                                     (s.decoders[0]->hardware() ? "on the JPEG engines" : "hybrid (Huffman on the CPU)"));
   } catch (const std::exception& e) {
     throw Error(std::string("the GPU JPEG decoder cannot start: ") + e.what());
   }
   for (int t = 0; t < kReaders; ++t) s.threads.emplace_back([&s] { s.read_batches(); });
-  for (auto& decoder : s.decoders) s.threads.emplace_back([&s, &decoder] { s.decode_batches(*decoder); });
+  for (auto& decoder : s.decoders) s.threads.emplace_back([&s, &decoder] { s.decode_batches(decoder); });
 }
 
 GpuJpegBatches::~GpuJpegBatches() {
@@ -298,6 +313,19 @@ std::optional<DeviceImageBatch> GpuJpegBatches::next() {
 }
 
 int64_t GpuJpegBatches::batch_count() const { return state_->batches; }
+
+struct NonBlockingStreamScope::State {
+  explicit State(const c10::cuda::CUDAStream& stream) : guard(stream) {}
+  c10::cuda::CUDAStreamGuard guard;
+};
+
+NonBlockingStreamScope::NonBlockingStreamScope(const at::Device& device) {
+  if (!device.is_cuda() || std::getenv("FOVEA_EVAL_DEFAULT_STREAM") != nullptr) return;
+  const auto index = device.has_index() ? device.index() : c10::cuda::current_device();
+  state_ = std::make_unique<State>(c10::cuda::getStreamFromPool(false, index));
+}
+
+NonBlockingStreamScope::~NonBlockingStreamScope() = default;
 #else
 struct GpuJpegBatches::State {};
 
@@ -312,6 +340,12 @@ GpuJpegBatches::~GpuJpegBatches() = default;
 std::optional<DeviceImageBatch> GpuJpegBatches::next() { return std::nullopt; }
 
 int64_t GpuJpegBatches::batch_count() const { return 0; }
+
+struct NonBlockingStreamScope::State {};
+
+NonBlockingStreamScope::NonBlockingStreamScope(const at::Device&) {}
+
+NonBlockingStreamScope::~NonBlockingStreamScope() = default;
 #endif
 
 }  // namespace fovea::engine

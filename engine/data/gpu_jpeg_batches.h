@@ -48,4 +48,20 @@ class GpuJpegBatches {
   std::unique_ptr<State> state_;
 };
 
+// While alive, the constructing thread's current CUDA stream on `device` is a non-blocking one from
+// LibTorch's pool rather than the legacy default stream, which waits for (and holds up) work queued on any
+// ordinary stream, such as nvJPEG's own. A no-op for other devices and builds; FOVEA_EVAL_DEFAULT_STREAM=1
+// turns it off, for measuring.
+class NonBlockingStreamScope {
+ public:
+  explicit NonBlockingStreamScope(const at::Device& device);
+  ~NonBlockingStreamScope();
+  NonBlockingStreamScope(const NonBlockingStreamScope&) = delete;
+  NonBlockingStreamScope& operator=(const NonBlockingStreamScope&) = delete;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
 }  // namespace fovea::engine

@@ -2,8 +2,11 @@
 
 #include <torch/utils.h>
 
+#include <algorithm>
+
 #include "engine/data/gpu_jpeg_batches.h"
 #include "engine/errors.h"
+#include "engine/kineto_trace.h"
 #include "engine/log.h"
 #include "models/image_classifier.h"
 #include "models/torch_compat.h"
@@ -40,10 +43,12 @@ FolderEvaluation evaluate_image_files(models::ImageClassifier& model, const Imag
 
   FolderEvaluation out;
   EvalAccumulator accumulator(num_classes, sample_positions, device, options.keep_every_image);
-  int64_t done = 0;
+  int64_t done = 0, batch_index = 0;
+  KinetoTrace trace("FOVEA_EVAL_TRACE", 20, 20);  // batches 20-39, when profiling
   // One batch of crops on the device, whichever pipeline made it.
   const auto consume = [&](const at::Tensor& images, const std::vector<int64_t>& batch_labels,
                            const std::vector<int64_t>& positions, std::vector<std::string>& failures) {
+    trace.before_step(batch_index++);
     control.checkpoint();
     done += images.size(0) + static_cast<int64_t>(failures.size());
     out.skipped += static_cast<int64_t>(failures.size());
@@ -65,6 +70,22 @@ FolderEvaluation evaluate_image_files(models::ImageClassifier& model, const Imag
     if (on_batch) on_batch(done);
   };
 
+  // On a GPU the model's first forward passes load its kernels and set up cuDNN and cuBLAS (a second or
+  // more): done on blank batches while the loader's threads prepare the first real ones, as timm's
+  // validate.py warms up before it starts timing. The last, smaller batch has shapes of its own.
+  const int64_t images = order.empty() ? static_cast<int64_t>(files.size()) : static_cast<int64_t>(order.size());
+  const auto warm_up = [&] {
+    if (!device.is_cuda() || images == 0) return;
+    const int64_t batch = std::min(images, options.batches.batch_size), last = images % batch;
+    for (const int64_t rows : {batch, last}) {
+      if (rows == 0) continue;
+      const at::Tensor blank = at::zeros({rows, options.transform.crop, options.transform.crop, 3},
+                                         at::TensorOptions(at::kByte).device(device));
+      const compat::CudaBf16Autocast autocast(options.bf16_autocast);
+      (void)model.forward(model_input(blank, mean, std, channels));
+    }
+  };
+
   std::unique_ptr<GpuJpegBatches> gpu_batches;
   if (options.decode_on_device && GpuJpegBatches::available(device)) {
     try {
@@ -74,12 +95,15 @@ FolderEvaluation evaluate_image_files(models::ImageClassifier& model, const Imag
     }
   }
   if (gpu_batches) {
+    const NonBlockingStreamScope model_stream(device);
+    warm_up();
     while (auto batch = gpu_batches->next()) consume(batch->crops, batch->labels, batch->positions, batch->failures);
   } else {
     ImageBatchOptions batch_options = options.batches;
     batch_options.pinned_memory = device.is_cuda();
     batch_options.decode_only = device.is_cuda() && options.resize_on_device;  // the CPU cores then only decode
     ImageBatchLoader loader(files, std::move(order), options.transform, batch_options);
+    warm_up();
     while (auto batch = loader.next())
       consume(crops_on_device(*batch, options.transform, device), batch->labels, batch->positions, batch->failures);
   }

@@ -11,6 +11,7 @@
 #include "engine/checkpoint.h"
 #include "engine/device.h"
 #include "engine/errors.h"
+#include "engine/kineto_trace.h"
 #include "engine/train_job.h"
 #include "engine/distributed/distributed_sampler.h"
 #include "engine/training/batch_mixing.h"
@@ -220,6 +221,8 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
     say(observer, log::Level::Info, "training steps run as a CUDA graph");
   }
 
+  // FOVEA_TRAIN_TRACE=FILE[,FIRST,COUNT]: a Kineto trace of training steps (default 200-219), for profiling.
+  KinetoTrace trace("FOVEA_TRAIN_TRACE", 200, 20);
   for (int epoch = start.epoch + 1; epoch <= config.epochs; ++epoch) {
     const auto epoch_start = Clock::now();
     model->train();
@@ -239,6 +242,7 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
     }
 
     for (int64_t s = 0; s < steps_per_epoch; ++s) {
+      trace.before_step(step);
       control.checkpoint();
       const TrainBatch next = source->batch(s, drawn + static_cast<uint64_t>(rank * batch));
       drawn += static_cast<uint64_t>(batch * ranks);
