@@ -9,7 +9,7 @@ set -uo pipefail
 out="${OUT:-out}"; mkdir -p "$out"
 deps=".carry/device/with-deps.sh"
 gpus="${GPUS:-$(nvidia-smi -L | wc -l)}"
-bash "$deps" cmake --preset cuda > "$out/configure.log" 2>&1
+bash "$deps" cmake --preset cuda $(bash "$deps" bash bench/device_cmake_flags.sh) > "$out/configure.log" 2>&1
 grep -E "NCCL|nccl" "$out/configure.log"
 bash "$deps" cmake --build --preset cuda -j"$(nproc)" --target fovea-cli > "$out/build.log" 2>&1 || { grep -E "error" -A5 "$out/build.log" | head -60; exit 1; }
 nvidia-smi --query-gpu=name --format=csv,noheader | sort | uniq -c

@@ -6,7 +6,7 @@ set -euo pipefail
 out="${OUT:-out}"; mkdir -p "$out"
 deps=".carry/device/with-deps.sh"
 export PYTHONUNBUFFERED=1
-bash "$deps" cmake --preset cuda > "$out/configure.log" 2>&1
+bash "$deps" cmake --preset cuda $(bash "$deps" bash bench/device_cmake_flags.sh) > "$out/configure.log" 2>&1
 bash "$deps" cmake --build --preset cuda -j16 --target fovea-cli fovea-bench-pipeline fovea-bench-model > "$out/build.log" 2>&1 || { grep -E "error" -A3 "$out/build.log" | head -40; exit 1; }
 [ -n "${SKIP_PARITY:-}" ] || bash "$deps" python3 bench/parity/check_eval.py build/cuda/app/fovea-cli /tmp/eval "${PER_CLASS:-10}" 2>&1 | tee "$out/eval_parity.txt"
 [ -d /tmp/jpegs/val/class09 ] || python3 bench/make_bench_jpegs.py /tmp/jpegs/val "${JPEGS:-50000}" | tee "$out/jpegs.txt"

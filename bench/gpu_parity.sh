@@ -5,7 +5,7 @@
 set -euo pipefail
 out="${OUT:-out}"; mkdir -p "$out"
 deps=".carry/device/with-deps.sh"
-bash "$deps" cmake --preset cuda > "$out/configure.log" 2>&1
+bash "$deps" cmake --preset cuda $(bash "$deps" bash bench/device_cmake_flags.sh) > "$out/configure.log" 2>&1
 bash "$deps" cmake --build --preset cuda -j16 > "$out/build.log" 2>&1 || { grep -E "error" -A3 "$out/build.log" | head -40; exit 1; }
 export PYTHONUNBUFFERED=1
 python3 bench/parity/make_formula_fixtures.py

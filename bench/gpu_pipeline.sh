@@ -6,7 +6,7 @@ set -euo pipefail
 out="${OUT:-out}"; mkdir -p "$out"
 deps=".carry/device/with-deps.sh"
 export PYTHONUNBUFFERED=1
-bash "$deps" cmake --preset cuda > "$out/configure.log" 2>&1
+bash "$deps" cmake --preset cuda $(bash "$deps" bash bench/device_cmake_flags.sh) > "$out/configure.log" 2>&1
 bash "$deps" cmake --build --preset cuda -j16 --target test_preprocess_parity fovea-bench-pipeline fovea-cli \
   > "$out/build.log" 2>&1 || { grep -E "error" -A3 "$out/build.log" | head -40; exit 1; }
 python3 bench/parity/make_preprocess_refs.py > "$out/refs.txt" 2>&1 || { tail -20 "$out/refs.txt"; exit 1; }

@@ -5,7 +5,7 @@ set -euo pipefail
 out="${OUT:-out}"; mkdir -p "$out"
 deps=".carry/device/with-deps.sh"
 data=".carry/fashion-mnist"
-bash "$deps" cmake --preset cuda > "$out/configure.log" 2>&1
+bash "$deps" cmake --preset cuda $(bash "$deps" bash bench/device_cmake_flags.sh) > "$out/configure.log" 2>&1
 bash "$deps" cmake --build --preset cuda -j16 --target fovea-cli test_fast_optimizers > "$out/build.log" 2>&1 || { grep -E "error" -A3 "$out/build.log" | head -40; exit 1; }
 nvidia-smi --query-gpu=name --format=csv,noheader | tee "$out/gpu.txt"
 bash "$deps" build/cuda/tests/test_fast_optimizers 2>&1 | tee "$out/fast_optimizers.txt" | grep -E "cuda|FAIL|match" || true

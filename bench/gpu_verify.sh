@@ -5,7 +5,7 @@
 set -uo pipefail
 out="${OUT:-out}"; mkdir -p "$out"
 deps=".carry/device/with-deps.sh"; data=".carry/fashion-mnist"
-bash "$deps" cmake --preset cuda > "$out/configure.log" 2>&1
+bash "$deps" cmake --preset cuda $(bash "$deps" bash bench/device_cmake_flags.sh) > "$out/configure.log" 2>&1
 bash "$deps" cmake --build --preset cuda -j16 --target fovea-cli fovea-bench-pipeline test_fast_optimizers test_preprocess_parity \
   > "$out/build.log" 2>&1 || { grep -E "error" -A5 "$out/build.log" | head -40; exit 1; }
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader

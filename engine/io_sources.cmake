@@ -27,6 +27,8 @@ foreach(source IN ITEMS
     data/cifar_probe.cpp data/image_folder_probe.cpp
     data/image_header.h data/image_header.cpp
     data/bgr_decode.h data/bgr_decode.cpp
+    data/jpeg_rgb_decode.h data/jpeg_rgb_decode.cpp
+    data/rgb_decode.h data/rgb_decode.cpp
     data/image_decode.h data/image_decode.cpp
     job.h job.cpp observer.h
     train_config.h train_config.cpp

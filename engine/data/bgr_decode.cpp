@@ -19,7 +19,9 @@ struct FileCloser {
   void operator()(std::FILE* f) const { std::fclose(f); }
 };
 
-std::vector<uint8_t> read_image_file(const std::string& path) {
+}  // namespace
+
+std::vector<uint8_t> read_image_bytes(const std::string& path) {
   std::error_code error;
   if (!std::filesystem::is_regular_file(path, error)) throw DatasetError(path + ": no such image file");
   const auto size = std::filesystem::file_size(path, error);
@@ -36,13 +38,15 @@ std::vector<uint8_t> read_image_file(const std::string& path) {
   return bytes;
 }
 
-}  // namespace
-
-cv::Mat decode_bgr(const uint8_t* data, size_t size, const std::string& name) {
+ImageHeader check_image_bytes(const uint8_t* data, size_t size, const std::string& name) {
   if (size > static_cast<size_t>(kMaxImageFileBytes))
     throw DatasetError(name + ": " + std::to_string(size) + " bytes, more than the " +
                        std::to_string(kMaxImageFileBytes) + " an image file may have");
-  check_image_header(data, size, name);
+  return check_image_header(data, size, name);
+}
+
+cv::Mat decode_bgr(const uint8_t* data, size_t size, const std::string& name) {
+  check_image_bytes(data, size, name);
   cv::Mat bgr;
   try {
     const cv::Mat bytes(1, static_cast<int>(size), CV_8UC1, const_cast<uint8_t*>(data));
@@ -55,7 +59,7 @@ cv::Mat decode_bgr(const uint8_t* data, size_t size, const std::string& name) {
 }
 
 cv::Mat read_bgr(const std::string& path) {
-  const std::vector<uint8_t> bytes = read_image_file(path);
+  const std::vector<uint8_t> bytes = read_image_bytes(path);
   return decode_bgr(bytes.data(), bytes.size(), path);
 }
 

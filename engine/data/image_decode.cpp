@@ -1,17 +1,15 @@
 #include "engine/data/image_decode.h"
 
-#include <opencv2/imgproc.hpp>
-
 #include <cstdio>
-#include <stdexcept>
 
 #include "engine/data/bgr_decode.h"
+#include "engine/data/rgb_decode.h"
 #include "engine/errors.h"
 
 namespace fovea::engine {
 namespace {
 
-std::string size_text(const cv::Mat& image) { return std::to_string(image.cols) + "x" + std::to_string(image.rows); }
+std::string size_text(int64_t width, int64_t height) { return std::to_string(width) + "x" + std::to_string(height); }
 
 std::string gib(int64_t bytes) {
   char text[32];
@@ -29,29 +27,29 @@ LabelledImages decode_image_files(const ImageFileList& files, int64_t limit, int
   for (int64_t k = 0; k < count; ++k) {
     const size_t i = static_cast<size_t>(k * total / count);
     const std::string path = files.path(i);
-    const cv::Mat bgr = read_bgr(path);
-    if (k == 0) {
-      out.height = bgr.rows;
-      out.width = bgr.cols;
-      out.channels = 3;
-      first_path = path;
-      const int64_t bytes = count * out.height * out.width * out.channels;
-      if (bytes > max_bytes)
-        throw DatasetError(files.folder(i) + ": " + std::to_string(count) + " images of " + size_text(bgr) + " need " +
-                           gib(bytes) + " in memory, more than the " + gib(max_bytes) +
-                           " that training from memory allows; larger data sets need the image decoding pipeline, "
-                           "which is not built yet");
-      out.pixels.resize(static_cast<size_t>(bytes));
-    } else if (bgr.rows != out.height || bgr.cols != out.width) {
-      throw DatasetError(path + ": " + size_text(bgr) + " pixels, but " + first_path + " has " +
-                         std::to_string(out.width) + "x" + std::to_string(out.height) +
-                         ": images of different sizes need resizing in the image decoding pipeline, which is not "
-                         "built yet");
-    }
-    cv::Mat rgb(bgr.rows, bgr.cols, CV_8UC3, out.pixels.data() + k * out.height * out.width * 3);
-    uint8_t* const target = rgb.data;
-    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);  // same size and type: writes straight into `pixels`
-    if (rgb.data != target) throw std::logic_error("decode_image_files: cvtColor reallocated");
+    const std::vector<uint8_t> bytes = read_image_bytes(path);
+    // The first image sets the size; the others are decoded straight into their place in `pixels`.
+    decode_rgb(bytes.data(), bytes.size(), path, [&](int64_t width, int64_t height) {
+      if (k == 0) {
+        out.height = height;
+        out.width = width;
+        out.channels = 3;
+        first_path = path;
+        const int64_t needed = count * out.height * out.width * out.channels;
+        if (needed > max_bytes)
+          throw DatasetError(files.folder(i) + ": " + std::to_string(count) + " images of " + size_text(width, height) +
+                             " need " + gib(needed) + " in memory, more than the " + gib(max_bytes) +
+                             " that training from memory allows; larger data sets need the image decoding pipeline, "
+                             "which is not built yet");
+        out.pixels.resize(static_cast<size_t>(needed));
+      } else if (height != out.height || width != out.width) {
+        throw DatasetError(path + ": " + size_text(width, height) + " pixels, but " + first_path + " has " +
+                           size_text(out.width, out.height) +
+                           ": images of different sizes need resizing in the image decoding pipeline, which is not "
+                           "built yet");
+      }
+      return out.pixels.data() + k * out.height * out.width * 3;
+    });
     out.labels.push_back(files.label(i));
     ++out.count;
   }

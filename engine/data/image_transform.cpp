@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "engine/data/bgr_decode.h"
+#include "engine/data/rgb_decode.h"
 #include "engine/errors.h"
 #include "engine/io/atomic_file.h"
 #include "models/torch_compat.h"
@@ -82,21 +83,24 @@ std::pair<int64_t, int64_t> resized_size(int64_t height, int64_t width, int64_t 
 
 namespace {
 
-at::Tensor bgr_to_rgb_tensor(const cv::Mat& bgr, bool pinned) {
-  at::Tensor rgb = at::empty({bgr.rows, bgr.cols, 3}, at::TensorOptions(at::kByte).pinned_memory(pinned));
-  cv::Mat target(bgr.rows, bgr.cols, CV_8UC3, rgb.data_ptr<uint8_t>());
-  cv::cvtColor(bgr, target, cv::COLOR_BGR2RGB);
+at::Tensor decode_to_tensor(const uint8_t* data, size_t size, const std::string& name, bool pinned) {
+  at::Tensor rgb;
+  decode_rgb(data, size, name, [&](int64_t width, int64_t height) {
+    rgb = at::empty({height, width, 3}, at::TensorOptions(at::kByte).pinned_memory(pinned));
+    return rgb.data_ptr<uint8_t>();
+  });
   return rgb;
 }
 
 }  // namespace
 
 at::Tensor read_rgb_image(const std::string& path, bool pinned) {
-  return bgr_to_rgb_tensor(read_bgr(path), pinned);
+  const std::vector<uint8_t> bytes = read_image_bytes(path);
+  return decode_to_tensor(bytes.data(), bytes.size(), path, pinned);
 }
 
 at::Tensor decode_rgb_image(const uint8_t* data, size_t size, const std::string& name) {
-  return bgr_to_rgb_tensor(decode_bgr(data, size, name), false);
+  return decode_to_tensor(data, size, name, false);
 }
 
 at::Tensor apply_eval_transform(const at::Tensor& rgb, const EvalTransform& t) {
