@@ -169,7 +169,9 @@ GpuJpegDecoder::GpuJpegDecoder() : state_(std::make_unique<State>()) {
     return own_allocators ? nvjpegCreateExV2(backend, &device_allocator, &pinned_allocator, 0, &s.handle)
                           : nvjpegCreateEx(backend, nullptr, nullptr, 0, &s.handle);
   };
-  s.hardware = create(NVJPEG_BACKEND_HARDWARE) == NVJPEG_STATUS_SUCCESS;
+  // FOVEA_NVJPEG_NO_HARDWARE=1 takes the default backend (Huffman on the CPU, the rest in CUDA kernels)
+  // even where the GPU has JPEG engines, for measuring one against the other.
+  s.hardware = std::getenv("FOVEA_NVJPEG_NO_HARDWARE") == nullptr && create(NVJPEG_BACKEND_HARDWARE) == NVJPEG_STATUS_SUCCESS;
   if (!s.hardware) check(create(NVJPEG_BACKEND_DEFAULT), "create");
   check(nvjpegJpegStateCreate(s.handle, &s.state), "state create");
   check(nvjpegJpegStreamCreate(s.handle, &s.stream), "stream create");
