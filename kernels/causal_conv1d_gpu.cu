@@ -43,6 +43,11 @@ __device__ __forceinline__ float pre_at(const CausalConv1dParams& p, const float
   return s;
 }
 
+// Each lane first loads what kUnroll of its outputs need, then computes and stores them: x and out are
+// plain pointers that may alias, so without this every load waits for the store before it and a warp
+// has one memory access in flight at a time (50 % of copy bandwidth at best, 24 % for bf16).
+constexpr int kUnroll = 4;
+
 template <typename T>
 __global__ void __launch_bounds__(kThreads) conv_fwd_kernel(const CausalConv1dParams p) {
   const int lane = threadIdx.x % FOVEA_WARP_SIZE;
@@ -53,9 +58,18 @@ __global__ void __launch_bounds__(kThreads) conv_fwd_kernel(const CausalConv1dPa
 #pragma unroll
   for (int k = 0; k < 4; ++k) w[k] = k < p.width ? p.weight[d * p.width + k] : 0.0f;
   const float bias = p.bias ? p.bias[d] : 0.0f;
-  for (int64_t t = lane; t < p.length; t += FOVEA_WARP_SIZE) {
-    const float pre = pre_at<T>(p, w, bias, base, t);
-    write<T>(p.out, base + t, p.silu ? pre / (1.0f + __expf(-pre)) : pre);
+  for (int64_t t0 = lane; t0 < p.length; t0 += kUnroll * FOVEA_WARP_SIZE) {
+    float pre[kUnroll];
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u) {
+      const int64_t t = t0 + u * FOVEA_WARP_SIZE;
+      pre[u] = t < p.length ? pre_at<T>(p, w, bias, base, t) : 0.0f;
+    }
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u) {
+      const int64_t t = t0 + u * FOVEA_WARP_SIZE;
+      if (t < p.length) write<T>(p.out, base + t, p.silu ? pre[u] / (1.0f + __expf(-pre[u])) : pre[u]);
+    }
   }
 }
 
@@ -85,32 +99,48 @@ __global__ void __launch_bounds__(kThreads) conv_bwd_kernel(const CausalConv1dPa
   for (int k = 0; k < 4; ++k) w[k] = k < p.width ? p.weight[d * p.width + k] : 0.0f;
   const float bias = p.bias ? p.bias[d] : 0.0f;
   constexpr int kStep = FOVEA_WARP_SIZE - 3;
-  for (int64_t t0 = 0; t0 < p.length; t0 += kStep) {
-    const int64_t t = t0 + lane;
-    float grad = 0.0f;
-    if (t < p.length) {
-      const float dout = read<T>(g.dout, base + t);
-      if (p.silu) {
-        const float pre = pre_at<T>(p, w, bias, base, t), sg = 1.0f / (1.0f + __expf(-pre));
-        grad = dout * sg * (1.0f + pre * (1.0f - sg));
-      } else {
-        grad = dout;
-      }
-    }
-    // dx[t] = sum_j grad[t + j] * w[width - 1 - j]
-    float dx = 0.0f;
+  // kUnroll windows at a time: all their loads first (see conv_fwd_kernel), then shuffles and stores.
+  for (int64_t first = 0; first < p.length; first += kUnroll * kStep) {
+    float grad[kUnroll], xs[kUnroll][4];
 #pragma unroll
-    for (int j = 0; j < 4; ++j) {
-      const float neighbour = shuffle_down(grad, j);
-      if (j < p.width) dx += neighbour * w[p.width - 1 - j];
-    }
-    if (lane < kStep && t < p.length) {
-      write<T>(g.dx, base + t, dx);
-      dbias += grad;
+    for (int u = 0; u < kUnroll; ++u) {
+      const int64_t t = first + u * kStep + lane;
+      grad[u] = 0.0f;
 #pragma unroll
       for (int k = 0; k < 4; ++k) {
         const int64_t src = t - (p.width - 1) + k;
-        if (k < p.width && src >= 0) dw[k] += grad * read<T>(p.x, base + src);
+        xs[u][k] = k < p.width && src >= 0 && t < p.length ? read<T>(p.x, base + src) : 0.0f;
+      }
+      if (t < p.length) {
+        const float dout = read<T>(g.dout, base + t);
+        if (p.silu) {
+          float pre = bias;
+#pragma unroll
+          for (int k = 0; k < 4; ++k)
+            if (k < p.width && t - (p.width - 1) + k >= 0) pre += w[k] * xs[u][k];
+          const float sg = 1.0f / (1.0f + __expf(-pre));
+          grad[u] = dout * sg * (1.0f + pre * (1.0f - sg));
+        } else {
+          grad[u] = dout;
+        }
+      }
+    }
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u) {
+      const int64_t t = first + u * kStep + lane;
+      // dx[t] = sum_j grad[t + j] * w[width - 1 - j]
+      float dx = 0.0f;
+#pragma unroll
+      for (int j = 0; j < 4; ++j) {
+        const float neighbour = shuffle_down(grad[u], j);
+        if (j < p.width) dx += neighbour * w[p.width - 1 - j];
+      }
+      if (lane < kStep && t < p.length) {
+        write<T>(g.dx, base + t, dx);
+        dbias += grad[u];
+#pragma unroll
+        for (int k = 0; k < 4; ++k)
+          if (k < p.width && t - (p.width - 1) + k >= 0) dw[k] += grad[u] * xs[u][k];
       }
     }
   }
