@@ -30,7 +30,12 @@ __global__ void augment_kernel(const AugmentParams p) {
     if (static_cast<int>(threadIdx.x) < count) draws[threadIdx.x] = augment_detail::draw(p, first + threadIdx.x);
     __syncthreads();
     if (yx >= pixels) continue;
-    for (int k = 0; k < count; ++k) {
+    // Every sample's loads before any store: `out` may alias `images` as far as the compiler knows (uint8_t
+    // may alias anything), so interleaved, each load would wait for the store before it.
+    float values[kSamplesPerBlock][4];
+#pragma unroll
+    for (int k = 0; k < kSamplesPerBlock; ++k) {
+      if (k >= count) continue;  // (not break: HIP's compiler then cannot unroll, and `values` leaves registers)
       const int64_t b = first + k;
       const AugmentDraw d = draws[k];
       const int64_t sample = p.indices ? p.indices[b] : b;
@@ -39,13 +44,23 @@ __global__ void augment_kernel(const AugmentParams p) {
       const int sy = y - static_cast<int>(p.pad + d.dy), sx = xx - static_cast<int>(p.pad + d.dx);
       const bool inside = sy >= 0 && sy < height && sx >= 0 && sx < width;
       const uint8_t* src = p.images + (sample * height * width + sy * width + sx) * C;
-      for (int c = 0; c < C; ++c) {
-        const float pixel = inside ? src[c] * (1.0f / 255.0f) : 0.0f;
-        const float value = erased ? 0.0f : (pixel - p.mean[c]) * p.inv_std[c];
+#pragma unroll
+      for (int c = 0; c < 4; ++c) {
+        const float pixel = c < C && inside ? src[c] * (1.0f / 255.0f) : 0.0f;
+        values[k][c] = erased ? 0.0f : (pixel - p.mean[c]) * p.inv_std[c];
+      }
+    }
+#pragma unroll
+    for (int k = 0; k < kSamplesPerBlock; ++k) {
+      if (k >= count) continue;
+      const int64_t b = first + k;
+#pragma unroll
+      for (int c = 0; c < 4; ++c) {  // constant indices keep `values` in registers
+        if (c >= C) continue;
         if (p.channels_last) {
-          p.out[(b * pixels + yx) * C + c] = value;
+          p.out[(b * pixels + yx) * C + c] = values[k][c];
         } else {
-          p.out[(b * C + c) * pixels + yx] = value;
+          p.out[(b * C + c) * pixels + yx] = values[k][c];
         }
       }
     }

@@ -98,6 +98,15 @@ __global__ void __launch_bounds__(kThreads) conv_bwd_kernel(const CausalConv1dPa
 #pragma unroll
   for (int k = 0; k < 4; ++k) w[k] = k < p.width ? p.weight[d * p.width + k] : 0.0f;
   const float bias = p.bias ? p.bias[d] : 0.0f;
+  // w reversed, with constant indices only (w[width - 1 - j] would put w in local memory).
+  float w_reversed[4];
+#pragma unroll
+  for (int j = 0; j < 4; ++j) {
+    w_reversed[j] = 0.0f;
+#pragma unroll
+    for (int k = 0; k < 4; ++k)
+      if (k == p.width - 1 - j) w_reversed[j] = w[k];
+  }
   constexpr int kStep = FOVEA_WARP_SIZE - 3;
   // kUnroll windows at a time: all their loads first (see conv_fwd_kernel), then shuffles and stores.
   for (int64_t first = 0; first < p.length; first += kUnroll * kStep) {
@@ -133,7 +142,7 @@ __global__ void __launch_bounds__(kThreads) conv_bwd_kernel(const CausalConv1dPa
 #pragma unroll
       for (int j = 0; j < 4; ++j) {
         const float neighbour = shuffle_down(grad[u], j);
-        if (j < p.width) dx += neighbour * w[p.width - 1 - j];
+        if (j < p.width) dx += neighbour * w_reversed[j];
       }
       if (lane < kStep && t < p.length) {
         write<T>(g.dx, base + t, dx);
