@@ -31,7 +31,8 @@ __global__ void augment_kernel(const AugmentParams p) {
     __syncthreads();
     if (yx >= pixels) continue;
     // Every sample's loads before any store: `out` may alias `images` as far as the compiler knows (uint8_t
-    // may alias anything), so interleaved, each load would wait for the store before it.
+    // may alias anything), so it would not move a sample's loads above the previous sample's stores, and
+    // each sample would wait a full memory latency; this way the 8 loads are in flight together.
     float values[kSamplesPerBlock][4];
 #pragma unroll
     for (int k = 0; k < kSamplesPerBlock; ++k) {
