@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "jpeg_encode.h"
 #include "kernels/ycbcr_to_rgb.h"
 
 namespace {
@@ -35,32 +36,7 @@ std::vector<uint8_t> picture(int width, int height, uint32_t seed) {
 }
 
 std::vector<uint8_t> encode(const std::vector<uint8_t>& rgb, int width, int height, int h, int v, bool grey) {
-  jpeg_compress_struct c{};
-  jpeg_error_mgr error{};
-  c.err = jpeg_std_error(&error);
-  jpeg_create_compress(&c);
-  unsigned char* buffer = nullptr;
-  unsigned long size = 0;
-  jpeg_mem_dest(&c, &buffer, &size);
-  c.image_width = width;
-  c.image_height = height;
-  c.input_components = 3;
-  c.in_color_space = JCS_RGB;
-  jpeg_set_defaults(&c);
-  if (grey) jpeg_set_colorspace(&c, JCS_GRAYSCALE);
-  jpeg_set_quality(&c, 92, TRUE);
-  c.comp_info[0].h_samp_factor = h;
-  c.comp_info[0].v_samp_factor = v;
-  jpeg_start_compress(&c, TRUE);
-  while (c.next_scanline < c.image_height) {
-    JSAMPROW row = const_cast<uint8_t*>(&rgb[static_cast<size_t>(c.next_scanline) * width * 3]);
-    jpeg_write_scanlines(&c, &row, 1);
-  }
-  jpeg_finish_compress(&c);
-  std::vector<uint8_t> bytes(buffer, buffer + size);
-  jpeg_destroy_compress(&c);
-  std::free(buffer);
-  return bytes;
+  return fovea::testing::encode_jpeg(rgb.data(), width, height, 3, JCS_RGB, {h, v, grey ? JCS_GRAYSCALE : JCS_YCbCr, 92});
 }
 
 // A libjpeg decompressor on a JPEG in memory, its header read.

@@ -18,6 +18,7 @@
 #include "engine/data/jpeg_rgb_decode.h"
 #include "engine/data/rgb_decode.h"
 #include "engine/errors.h"
+#include "jpeg_encode.h"
 
 namespace {
 
@@ -66,38 +67,13 @@ cv::Mat picture(int width, int height, unsigned seed) {
   return bgr;
 }
 
-// libjpeg's own encoder, for chroma layouts and colour spaces OpenCV's encoder does not offer.
+// libjpeg's encoder (chroma layouts and colour spaces OpenCV's does not offer), from a BGR picture.
 std::vector<uint8_t> encode(const cv::Mat& bgr, int h, int v, J_COLOR_SPACE stored) {
-  cv::Mat rgb;
-  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+  cv::Mat pixels;
   const bool cmyk = stored == JCS_CMYK;  // libjpeg does not make CMYK from RGB: four channels go in as they are
-  if (cmyk) cv::cvtColor(bgr, rgb, cv::COLOR_BGR2BGRA);
-  jpeg_compress_struct c{};
-  jpeg_error_mgr errors{};
-  c.err = jpeg_std_error(&errors);
-  jpeg_create_compress(&c);
-  unsigned char* buffer = nullptr;
-  unsigned long size = 0;
-  jpeg_mem_dest(&c, &buffer, &size);
-  c.image_width = static_cast<JDIMENSION>(rgb.cols);
-  c.image_height = static_cast<JDIMENSION>(rgb.rows);
-  c.input_components = cmyk ? 4 : 3;
-  c.in_color_space = cmyk ? JCS_CMYK : JCS_RGB;
-  jpeg_set_defaults(&c);
-  jpeg_set_colorspace(&c, stored);
-  jpeg_set_quality(&c, 90, TRUE);
-  c.comp_info[0].h_samp_factor = h;
-  c.comp_info[0].v_samp_factor = v;
-  jpeg_start_compress(&c, TRUE);
-  while (c.next_scanline < c.image_height) {
-    JSAMPROW row = rgb.ptr<uint8_t>(static_cast<int>(c.next_scanline));
-    jpeg_write_scanlines(&c, &row, 1);
-  }
-  jpeg_finish_compress(&c);
-  std::vector<uint8_t> out(buffer, buffer + size);
-  jpeg_destroy_compress(&c);
-  std::free(buffer);
-  return out;
+  cv::cvtColor(bgr, pixels, cmyk ? cv::COLOR_BGR2BGRA : cv::COLOR_BGR2RGB);
+  return fovea::testing::encode_jpeg(pixels.data, pixels.cols, pixels.rows, cmyk ? 4 : 3, cmyk ? JCS_CMYK : JCS_RGB,
+                                     {h, v, stored, 90});
 }
 
 std::vector<uint8_t> opencv_jpeg(const cv::Mat& image, std::vector<int> params) {
