@@ -76,7 +76,7 @@ FolderEvaluation evaluate_image_files(models::ImageClassifier& model, const Imag
   const int64_t images = order.empty() ? static_cast<int64_t>(files.size()) : static_cast<int64_t>(order.size());
   const auto warm_up = [&] {
     if (!device.is_cuda() || images == 0) return;
-    const int64_t batch = std::min(images, options.batches.batch_size), last = images % batch;
+    const int64_t batch = std::clamp<int64_t>(options.batches.batch_size, 1, images), last = images % batch;
     for (const int64_t rows : {batch, last}) {
       if (rows == 0) continue;
       const at::Tensor blank = at::zeros({rows, options.transform.crop, options.transform.crop, 3},
