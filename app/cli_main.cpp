@@ -119,7 +119,7 @@ int main(int argc, char** argv) {
           &TrainConfig::ema_decay);
   setting(train->add_option("--clip-grad", config.grad_clip_norm, "Clip the gradient norm to this (0: off)"),
           &TrainConfig::grad_clip_norm);
-  setting(train->add_option("--tta", config.tta, "Test-time augmentation: 0 none, 1 mirror, 2 mirror + shifts"),
+  setting(train->add_option("--tta", config.tta, "Test-time augmentation of the last epoch's evaluation: 0 none, 1 mirror, 2 mirror + shifts"),
           &TrainConfig::tta);
   setting(train->add_option("--whiten-bias-epochs", config.whiten_bias_epochs,
                             "airbench94: epochs to train the whitening bias"),

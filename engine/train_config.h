@@ -33,7 +33,7 @@ struct TrainConfig {
   double cutmix_alpha = 0;          // > 0: cutmix; with both, each batch uses one of them (even odds)
   double ema_decay = 0;             // > 0: an exponential moving average of the weights, evaluated too
   double grad_clip_norm = 0;        // > 0: clip the gradients' global L2 norm to this
-  int tta = 0;                      // test-time augmentation in evaluation: 0 none, 1 mirror, 2 mirror + 1-pixel shifts
+  int tta = 0;                      // test-time augmentation of the last evaluation: 0 none, 1 mirror, 2 mirror + 1-pixel shifts
   int whiten_bias_epochs = 0;       // airbench94: train the whitening conv's bias for this many epochs, then freeze it
   int64_t pad_to = 0;               // > 0: zero-pad smaller images to this size (e.g. 28 -> 32)
   bool force_rgb = false;           // grey images repeated to 3 channels

@@ -208,6 +208,29 @@ class TrainingTest : public QObject {
     QVERIFY(losses[0] == losses[1]);
   }
 
+  // Test-time augmentation (several passes per test image) is for the final figure: the epochs before the
+  // last evaluate exactly as without it, the last one differently (mirrored logits averaged in).
+  void ttaOnlyInTheLastEvaluation() {
+    QTemporaryDir data;
+    fovea::testing::write_idx_dataset(data.path().toStdString(), 64, 32, 16, true);
+    std::vector<EpochMetrics> runs[2];
+    for (int tta = 0; tta < 2; ++tta) {
+      TrainConfig config = small_config(data.path().toStdString(), "");
+      config.batch_size = 32;
+      config.epochs = 2;
+      config.tta = tta;
+      CollectingObserver observer;
+      JobControl control;
+      train(config, control, observer);
+      QVERIFY2(observer.failure.empty(), observer.failure.c_str());
+      runs[tta] = observer.epochs;
+    }
+    QCOMPARE(runs[0].size(), size_t{2});
+    QCOMPARE(runs[1].size(), size_t{2});
+    QCOMPARE(runs[1][0].test_loss, runs[0][0].test_loss);  // epoch 1: plain in both runs
+    QVERIFY(runs[1][1].test_loss != runs[0][1].test_loss);  // epoch 2: with mirrored passes
+  }
+
   void missingDataFailsWithItsPath() {
     CollectingObserver observer;
     auto job = make_train_job(small_config("/nonexistent/fovea-data", ""), observer);

@@ -149,7 +149,8 @@ class FolderBatchSource final : public TrainBatchSource {
     say(observer_, log::Level::Warning, text);
   }
 
-  EvaluationResult evaluate(models::ImageClassifier& model, bool with_samples, JobControl& control) override {
+  EvaluationResult evaluate(models::ImageClassifier& model, bool with_samples, bool /*with_tta: refused for folders*/,
+                            JobControl& control) override {
     const FolderEvaluation evaluation =
         evaluate_image_files(model, *description_.info.test_images, test_positions_, eval_,
                              static_cast<int>(description_.info.class_names.size()),

@@ -69,11 +69,11 @@ class MemoryBatchSource final : public TrainBatchSource {
     return {train_batches_->make(idx, first_draw), train_.labels.index_select(0, idx)};
   }
 
-  EvaluationResult evaluate(models::ImageClassifier& model, bool with_samples, JobControl& control) override {
+  EvaluationResult evaluate(models::ImageClassifier& model, bool with_samples, bool with_tta, JobControl& control) override {
     EvaluationResult result =
         engine::evaluate(model, test_, *test_batches_, eval_batch_, static_cast<int>(description_.info.class_names.size()),
                          with_samples ? sample_positions_ : std::vector<int64_t>{}, host_test_images_, control,
-                         options_.bf16_autocast, {}, tta_);
+                         options_.bf16_autocast, {}, with_tta ? tta_ : 0);
     for (SamplePrediction& s : result.samples)  // positions in the whole test set
       s.index = s.index * options_.shard_count + options_.shard_rank;
     return result;

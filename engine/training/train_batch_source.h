@@ -55,8 +55,10 @@ class TrainBatchSource {
   virtual TrainBatch batch(int64_t step_in_epoch, uint64_t first_draw) = 0;
   virtual void finish_epoch() {}
 
-  // The test split through the model (in eval mode); the samples' predictions only when asked for.
-  virtual EvaluationResult evaluate(models::ImageClassifier& model, bool with_samples, JobControl& control) = 0;
+  // The test split through the model (in eval mode); the samples' predictions only when asked for; the
+  // configured test-time augmentation only when `with_tta` (the run's last evaluation).
+  virtual EvaluationResult evaluate(models::ImageClassifier& model, bool with_samples, bool with_tta,
+                                    JobControl& control) = 0;
   // `count` training images without augmentation, normalised (airbench's whitening initialisation).
   virtual at::Tensor plain_train_images(int64_t count) = 0;
 };

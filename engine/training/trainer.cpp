@@ -314,11 +314,14 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
           },
           images, batch);
     }
-    // Each rank evaluates its share of the test set; the results add up to the whole set's.
-    EvaluationResult eval = source->evaluate(*model, true, control);
+    // Each rank evaluates its share of the test set; the results add up to the whole set's. Test-time
+    // augmentation (several passes per image) is for the final figure, as airbench reports it: the epochs
+    // before the last are evaluated plainly.
+    const bool with_tta = epoch == config.epochs;
+    EvaluationResult eval = source->evaluate(*model, true, with_tta, control);
     if (parallel) eval = parallel->reduce(std::move(eval));
     EvaluationResult ema_eval;
-    if (ema) ema_eval = source->evaluate(ema->model(), false, control);
+    if (ema) ema_eval = source->evaluate(ema->model(), false, with_tta, control);
     if (ema && parallel) ema_eval = parallel->reduce(std::move(ema_eval));
 
     EpochMetrics metrics;
