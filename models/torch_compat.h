@@ -52,6 +52,15 @@ class CudaBf16Autocast {
   at::ScalarType previous_dtype_ = at::kFloat;
 };
 
+// Whether bf16 autocast on CUDA is on for the current thread (what CudaBf16Autocast turns on).
+inline bool cuda_bf16_autocast_active() {
+#if FOVEA_TORCH_AT_LEAST(2, 4)
+  return at::autocast::is_autocast_enabled(at::kCUDA) && at::autocast::get_autocast_dtype(at::kCUDA) == at::kBFloat16;
+#else
+  return at::autocast::is_enabled() && at::autocast::get_autocast_gpu_dtype() == at::kBFloat16;
+#endif
+}
+
 // The key of a parameter in torch::optim::Optimizer::state(): the address of its TensorImpl as text
 // in LibTorch 1.x (what c10::guts::to_string prints), the address itself in 2.x. Key is the map's
 // key_type, so that the caller need not know which.

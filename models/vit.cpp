@@ -4,10 +4,14 @@
 #include <torch/nn/init.h>
 #include <torch/nn/module.h>
 
+#include <torch/autograd.h>
+
 #include <cmath>
+#include <cstdlib>
 
 #include "models/attention.h"
 #include "models/linear.h"
+#include "models/ops/add_layer_norm_op.h"
 
 namespace fovea::models {
 namespace {
@@ -79,7 +83,7 @@ ViTOptions vit_tiny_options() { return {224, 16, 192, 12, 3}; }
 ViTOptions vit_small_options() { return {224, 16, 384, 12, 6}; }
 ViTOptions vit_base_options() { return {224, 16, 768, 12, 12}; }
 
-ViTImpl::ViTImpl(const ViTOptions& o) : options_(o) {
+ViTImpl::ViTImpl(const ViTOptions& o) : options_(o), fused_add_norm_(std::getenv("FOVEA_FUSED_ADD_NORM") != nullptr) {
   TORCH_CHECK(o.embed_dim % o.num_heads == 0, "ViT embedding width must divide into its heads");
   const int64_t grid = o.image_size / o.patch_size;
   // Registration order is timm's: cls_token, pos_embed, patch_embed, blocks, norm, head.
@@ -122,9 +126,29 @@ torch::Tensor ViTImpl::forward(torch::Tensor images) {
   const int64_t rows = x.size(2), cols = x.size(3);
   x = x.flatten(2).transpose(1, 2);
   x = torch::cat({cls_token_.expand({x.size(0), 1, -1}), x}, 1) + position_embedding(rows, cols);
+  if (fused_add_norm_ && !torch::GradMode::is_enabled() && ops::add_layer_norm_supported(x))
+    return head_(blocks_with_fused_add_norm(x).select(1, 0));
   for (const auto& block : *blocks_) x = block->as<Block>()->forward(x);
   x = norm_(x);
   return head_(x.select(1, 0));
+}
+
+// The blocks as forward() runs them, each residual add fused with the LayerNorm after it (the next
+// block's norm1, or the final norm): the float32 stream is read and written once per add instead of by an
+// add, a LayerNorm and a cast. Returns the final norm's output.
+torch::Tensor ViTImpl::blocks_with_fused_add_norm(const torch::Tensor& embedded) {
+  const auto add_norm = [](const torch::Tensor& residual, const torch::Tensor& branch, const nn::LayerNorm& norm) {
+    return ops::add_layer_norm(residual, branch, norm->weight, norm->bias, kLayerNormEps);
+  };
+  const std::vector<std::shared_ptr<nn::Module>> blocks(blocks_->begin(), blocks_->end());
+  ops::AddLayerNormResult state = add_norm(embedded, {}, blocks.front()->as<Block>()->norm1);
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    BlockImpl& block = *blocks[i]->as<Block>();
+    state = add_norm(state.residual, block.attn(state.normalized), block.norm2);
+    state = add_norm(state.residual, block.mlp(state.normalized),
+                     i + 1 < blocks.size() ? blocks[i + 1]->as<Block>()->norm1 : norm_);
+  }
+  return state.normalized;
 }
 
 }  // namespace fovea::models

@@ -32,13 +32,19 @@ class ViTImpl : public ImageClassifier {
   torch::Tensor forward(torch::Tensor images) override;
   std::string head_name() const override { return "head"; }
   const ViTOptions& options() const { return options_; }
+  // Inference (no gradients) with each residual add fused into the LayerNorm after it
+  // (models/ops/add_layer_norm_op.h). Off by default until measured on a GPU; FOVEA_FUSED_ADD_NORM=1 turns
+  // it on for every ViT.
+  void set_fused_add_norm(bool on) { fused_add_norm_ = on; }
 
  private:
+  torch::Tensor blocks_with_fused_add_norm(const torch::Tensor& embedded);
   // The position embedding for a patch grid of (rows, cols), resampled bicubically (as timm's
   // resample_abs_pos_embed) when the input size differs from the one it was trained at.
   torch::Tensor position_embedding(int64_t rows, int64_t cols);
 
   ViTOptions options_;
+  bool fused_add_norm_ = false;
   torch::nn::Conv2d patch_proj_{nullptr};
   torch::Tensor cls_token_, pos_embed_;
   torch::nn::ModuleList blocks_{nullptr};

@@ -12,11 +12,13 @@
 
 #include "kernels/augment.h"
 #include "kernels/ycbcr_to_rgb.h"
+#include "models/ops/add_layer_norm_op.h"
 #include "models/ops/causal_conv1d_op.h"
 #include "models/ops/gpu_augment.h"
 #include "models/ops/reference_mode.h"
 #include "models/ops/selective_scan_op.h"
 #include "models/registry.h"
+#include "models/torch_compat.h"
 #include "models/ssm_reference.h"
 
 using fovea::models::SelectiveScanArgs;
@@ -220,6 +222,30 @@ void ycbcr_gpu_matches_cpu() {
     report(name, relative_error(gpu_out[i], cpu_out[i]), 0.0);
   }
 }
+
+// Residual add + LayerNorm on the GPU against the CPU reference (through the LibTorch op): float32
+// residual out, normalised out in float32 or (under bf16 autocast) bf16; branch bf16, float32 or none.
+void add_layer_norm_gpu_matches_cpu() {
+  for (const int64_t features : {192, 768, 1000, 1024}) {
+    const at::Tensor residual = torch::randn({3, 131, features}) * 2 + 0.5;
+    const at::Tensor weight = torch::randn({features}), bias = torch::randn({features});
+    for (const at::ScalarType branch_type : {at::kBFloat16, at::kFloat, c10::ScalarType::Undefined}) {
+      const at::Tensor branch = branch_type == c10::ScalarType::Undefined ? at::Tensor() : torch::randn({3, 131, features}).to(branch_type);
+      const auto cpu = fovea::ops::add_layer_norm(residual, branch, weight, bias, 1e-6);
+      const at::Device cuda(at::kCUDA, 0);
+      const at::Tensor gpu_branch = branch.defined() ? branch.to(cuda) : at::Tensor();
+      for (const bool bf16 : {false, true}) {
+        const fovea::compat::CudaBf16Autocast autocast(bf16);
+        const auto gpu = fovea::ops::add_layer_norm(residual.to(cuda), gpu_branch, weight.to(cuda), bias.to(cuda), 1e-6);
+        const std::string name = "gpu add+layernorm " + std::to_string(features) + " branch " +
+                                 (branch_type == c10::ScalarType::Undefined ? "none" : branch_type == at::kBFloat16 ? "bf16" : "f32") +
+                                 (bf16 ? ", bf16 out" : ", f32 out");
+        report(name + ": residual", relative_error(gpu.residual, cpu.residual), 0.0);
+        report(name + ": normalised", relative_error(gpu.normalized.to(at::kFloat), cpu.normalized), bf16 ? 8e-3 : 2e-6);
+      }
+    }
+  }
+}
 #endif
 
 // A whole model on the GPU with the kernels against the CPU reference path (the LibTorch
@@ -284,6 +310,7 @@ int main() {
     augment_gpu_matches_cpu();
 #ifdef FOVEA_HAVE_GPU_KERNELS
     ycbcr_gpu_matches_cpu();
+    add_layer_norm_gpu_matches_cpu();
 #endif
     model_gpu_matches_cpu_reference("vim_small", 224);
     model_gpu_matches_cpu_reference("mamba2_tiny", 224);

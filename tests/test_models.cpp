@@ -14,7 +14,9 @@
 
 #include "formula_weights.h"
 #include "models/airbench.h"
+#include "models/ops/add_layer_norm_op.h"
 #include "models/ops/reference_mode.h"
+#include "models/vit.h"
 #include "models/registry.h"
 
 using namespace fovea::models;
@@ -238,6 +240,35 @@ class ModelsTest : public QObject {
     torch::NoGradGuard no_grad;
     QCOMPARE(model->forward(torch::randn({1, 3, 224, 224})).sizes(), (at::IntArrayRef{1, 10}));
     QCOMPARE(model->forward(torch::randn({1, 3, 288, 160})).sizes(), (at::IntArrayRef{1, 10}));  // 18 x 10 patches
+  }
+
+  // The fused residual-add + LayerNorm (models/ops/add_layer_norm_op.h) against LibTorch's add and
+  // layer_norm, then ViT-Ti's inference with it against the plain forward.
+  void fusedAddLayerNormMatchesAddThenNorm() {
+    torch::manual_seed(3);
+    const at::Tensor residual = torch::randn({2, 197, 192}) * 3 + 1, branch = torch::randn({2, 197, 192});
+    const at::Tensor weight = torch::randn({192}), bias = torch::randn({192});
+    const auto fused = fovea::ops::add_layer_norm(residual, branch, weight, bias, 1e-6);
+    const at::Tensor sum = residual + branch;
+    QVERIFY(torch::equal(fused.residual, sum));
+    const at::Tensor expected = torch::layer_norm(sum, {192}, weight, bias, 1e-6);
+    QVERIFY((fused.normalized - expected).abs().max().item<double>() < 1e-5);
+    const auto first = fovea::ops::add_layer_norm(residual, {}, weight, bias, 1e-6);  // no branch: norm only
+    QVERIFY(torch::equal(first.residual, residual));
+    QVERIFY((first.normalized - torch::layer_norm(residual, {192}, weight, bias, 1e-6)).abs().max().item<double>() < 1e-5);
+
+    auto model = build("vit_tiny", 10);
+    model->eval();
+    torch::NoGradGuard no_grad;
+    const at::Tensor images = torch::randn({2, 3, 224, 224});
+    const at::Tensor plain = model->forward(images);
+    auto* vit = dynamic_cast<ViTImpl*>(model.get());
+    QVERIFY(vit != nullptr);
+    vit->set_fused_add_norm(true);
+    const at::Tensor with_fusion = model->forward(images);
+    vit->set_fused_add_norm(false);
+    const double difference = (with_fusion - plain).abs().max().item<double>();
+    QVERIFY2(difference < 1e-4 * std::max(1.0, plain.abs().max().item<double>()), std::to_string(difference).c_str());
   }
 
   void matchesPythonReferenceOnFormulaWeights_data() {
