@@ -16,17 +16,6 @@ constexpr int kWarps = 8;
 constexpr int kThreads = kWarps * FOVEA_WARP_SIZE;
 constexpr int kPerLane = static_cast<int>((kAddLayerNormMaxFeatures + FOVEA_WARP_SIZE - 1) / FOVEA_WARP_SIZE);
 
-__device__ __forceinline__ float warp_total(float v) {
-  for (int offset = FOVEA_WARP_SIZE / 2; offset > 0; offset /= 2) {
-#if defined(FOVEA_USE_HIP)
-    v += __shfl_xor(v, offset);
-#else
-    v += __shfl_xor_sync(0xffffffffu, v, offset);
-#endif
-  }
-  return v;  // in every lane
-}
-
 __device__ __forceinline__ float load(const void* base, NormIo type, int64_t i) {
   return type == NormIo::F32 ? static_cast<const float*>(base)[i] : bf16_to_float(static_cast<const uint16_t*>(base)[i]);
 }
@@ -61,14 +50,14 @@ __global__ void __launch_bounds__(kThreads) add_layer_norm_kernel(const AddLayer
     const int i = lane + k * FOVEA_WARP_SIZE;
     if (i < F) p.residual_out[base + i] = v[k];
   }
-  const float mean = warp_total(sum) / static_cast<float>(F);
+  const float mean = gpu_warp_total(sum) / static_cast<float>(F);
   float squares = 0.0f;
 #pragma unroll
   for (int k = 0; k < kPerLane; ++k) {
     const int i = lane + k * FOVEA_WARP_SIZE;
     if (i < F) squares += (v[k] - mean) * (v[k] - mean);
   }
-  const float rstd = rsqrtf(warp_total(squares) / static_cast<float>(F) + p.eps);
+  const float rstd = rsqrtf(gpu_warp_total(squares) / static_cast<float>(F) + p.eps);
 #pragma unroll
   for (int k = 0; k < kPerLane; ++k) {
     const int i = lane + k * FOVEA_WARP_SIZE;

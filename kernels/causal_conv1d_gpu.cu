@@ -74,19 +74,6 @@ __global__ void __launch_bounds__(kThreads) conv_fwd_kernel(const CausalConv1dPa
   }
 }
 
-__device__ __forceinline__ float shuffle_down(float v, int delta) {
-#if defined(FOVEA_USE_HIP)
-  return __shfl_down(v, delta);
-#else
-  return __shfl_down_sync(0xffffffffu, v, delta);
-#endif
-}
-
-__device__ __forceinline__ float warp_sum(float v) {
-  for (int offset = FOVEA_WARP_SIZE / 2; offset > 0; offset /= 2) v += shuffle_down(v, offset);
-  return v;
-}
-
 // Lanes compute d loss / d pre at t0 + lane; dx at s needs it at s .. s + width - 1, which the next
 // lanes hold: windows advance by FOVEA_WARP_SIZE - 3 so that every dx has its neighbours in the warp.
 template <typename T>
@@ -142,7 +129,7 @@ __global__ void __launch_bounds__(kThreads) conv_bwd_kernel(const CausalConv1dPa
       float dx = 0.0f;
 #pragma unroll
       for (int j = 0; j < 4; ++j) {
-        const float neighbour = shuffle_down(grad[u], j);
+        const float neighbour = gpu_shuffle_down(grad[u], j);
         if (j < p.width) dx += neighbour * w_reversed[j];
       }
       if (lane < kStep && t < p.length) {
@@ -155,8 +142,8 @@ __global__ void __launch_bounds__(kThreads) conv_bwd_kernel(const CausalConv1dPa
     }
   }
 #pragma unroll
-  for (int k = 0; k < 4; ++k) dw[k] = warp_sum(dw[k]);
-  dbias = warp_sum(dbias);
+  for (int k = 0; k < 4; ++k) dw[k] = gpu_warp_total(dw[k]);
+  dbias = gpu_warp_total(dbias);
   if (lane == 0) {
     for (int64_t k = 0; k < p.width; ++k) atomicAdd(g.dweight + d * p.width + k, dw[k]);
     if (g.dbias) atomicAdd(g.dbias + d, dbias);

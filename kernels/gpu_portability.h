@@ -45,6 +45,29 @@ inline int gpuVersionMinor(int version) { return version / 10 % 100; }
 
 namespace fovea::kernels {
 
+// Warp shuffles of a float, every lane of the warp taking part.
+__device__ __forceinline__ float gpu_shuffle_down(float v, int delta) {
+#if defined(FOVEA_USE_HIP)
+  return __shfl_down(v, delta);
+#else
+  return __shfl_down_sync(0xffffffffu, v, delta);
+#endif
+}
+
+__device__ __forceinline__ float gpu_shuffle_xor(float v, int mask) {
+#if defined(FOVEA_USE_HIP)
+  return __shfl_xor(v, mask);
+#else
+  return __shfl_xor_sync(0xffffffffu, v, mask);
+#endif
+}
+
+// The sum of `v` over the warp, in every lane.
+__device__ __forceinline__ float gpu_warp_total(float v) {
+  for (int mask = FOVEA_WARP_SIZE / 2; mask > 0; mask /= 2) v += gpu_shuffle_xor(v, mask);
+  return v;
+}
+
 // Throws with the kernel's name if the launch failed.
 inline void check_launch(const char* kernel) {
   const gpuError_t error = gpuGetLastError();

@@ -26,13 +26,7 @@ FOVEA_HOST_DEVICE void accumulate_across_warp(float* target, float value, bool w
     atomicAdd(target, value);
     return;
   }
-  for (int offset = FOVEA_WARP_SIZE / 2; offset > 0; offset /= 2) {
-#if defined(FOVEA_USE_HIP)
-    value += __shfl_xor(value, offset);
-#else
-    value += __shfl_xor_sync(0xffffffffu, value, offset);
-#endif
-  }
+  value = gpu_warp_total(value);
   if (threadIdx.x % FOVEA_WARP_SIZE == 0) atomicAdd(target, value);
 }
 #else
