@@ -104,6 +104,7 @@ int run_train(const engine::TrainConfig& config, bool json, bool progress_json) 
                 {"train_loss", summary->train_loss},
                 {"images_per_second", summary->images_per_second},
                 {"seconds", summary->seconds},
+                {"timed_seconds", summary->timed_seconds},
                 {"checkpoint", summary->checkpoint},
                 {"resumed_from", config.resume_from},
                 {"initialised_from", config.init_from}});

@@ -78,6 +78,9 @@ struct TrainSummary {
   double ema_test_accuracy = 0;  // 0 without a weight average
   double images_per_second = 0;  // training images per second over the whole run
   double seconds = 0;
+  // airbench's timing: the data-dependent initialisation, the training loops and the last evaluation
+  // (start-up, the evaluations of earlier epochs and checkpoint writing excluded).
+  double timed_seconds = 0;
   std::string checkpoint;        // the last one written
   std::string device;
 };

@@ -2,6 +2,8 @@
 
 #include <torch/nn/init.h>
 
+#include "models/ops/max_pool2x2_op.h"
+
 namespace fovea::models {
 namespace {
 
@@ -31,7 +33,7 @@ AirbenchConvGroupImpl::AirbenchConvGroupImpl(int64_t in, int64_t out, double mom
       norm2(register_module("norm2", airbench_norm(out, momentum))) {}
 
 torch::Tensor AirbenchConvGroupImpl::forward(torch::Tensor x) {
-  x = torch::gelu(norm1(torch::max_pool2d(conv1(x), 2)));
+  x = torch::gelu(norm1(ops::max_pool2x2(conv1(x))));
   return torch::gelu(norm2(conv2(x)));
 }
 

@@ -83,7 +83,7 @@ ViTOptions vit_tiny_options() { return {224, 16, 192, 12, 3}; }
 ViTOptions vit_small_options() { return {224, 16, 384, 12, 6}; }
 ViTOptions vit_base_options() { return {224, 16, 768, 12, 12}; }
 
-ViTImpl::ViTImpl(const ViTOptions& o) : options_(o), fused_add_norm_(std::getenv("FOVEA_FUSED_ADD_NORM") != nullptr) {
+ViTImpl::ViTImpl(const ViTOptions& o) : options_(o) {
   TORCH_CHECK(o.embed_dim % o.num_heads == 0, "ViT embedding width must divide into its heads");
   const int64_t grid = o.image_size / o.patch_size;
   // Registration order is timm's: cls_token, pos_embed, patch_embed, blocks, norm, head.
@@ -126,7 +126,9 @@ torch::Tensor ViTImpl::forward(torch::Tensor images) {
   const int64_t rows = x.size(2), cols = x.size(3);
   x = x.flatten(2).transpose(1, 2);
   x = torch::cat({cls_token_.expand({x.size(0), 1, -1}), x}, 1) + position_embedding(rows, cols);
-  if (fused_add_norm_ && !torch::GradMode::is_enabled() && ops::add_layer_norm_supported(x))
+  static const bool unfused = std::getenv("FOVEA_UNFUSED_ADD_NORM") != nullptr;
+  const bool fused = fused_add_norm_.value_or(x.is_cuda() && !unfused);
+  if (fused && !torch::GradMode::is_enabled() && ops::add_layer_norm_supported(x))
     return head_(blocks_with_fused_add_norm(x).select(1, 0));
   for (const auto& block : *blocks_) x = block->as<Block>()->forward(x);
   x = norm_(x);

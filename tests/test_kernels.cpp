@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "kernels/ycbcr_to_rgb.h"
 #include "models/ops/add_layer_norm_op.h"
 #include "models/ops/causal_conv1d_op.h"
+#include "models/ops/max_pool2x2_op.h"
 #include "models/ops/gpu_augment.h"
 #include "models/ops/reference_mode.h"
 #include "models/ops/selective_scan_op.h"
@@ -246,6 +248,34 @@ void add_layer_norm_gpu_matches_cpu() {
     }
   }
 }
+
+// 2x2 max pooling on the GPU against the CPU reference (through the op, forward and backward), channels_last:
+// 16-byte vectors (channels a multiple of 8 or 4) and single elements (5 channels), odd sizes, ties, NaNs.
+void max_pool_gpu_matches_cpu() {
+  const at::Device cuda(at::kCUDA, 0);
+  struct Case {
+    int64_t n, c, h, w;
+    at::ScalarType type;
+  };
+  for (const Case& k : {Case{64, 64, 32, 32, at::kBFloat16}, Case{3, 256, 9, 7, at::kBFloat16}, Case{5, 5, 11, 6, at::kBFloat16},
+                        Case{7, 12, 16, 16, at::kFloat}, Case{3, 5, 9, 9, at::kFloat}}) {
+    at::Tensor x = torch::randint(0, 6, {k.n, k.c, k.h, k.w}).to(k.type) + torch::randn({k.n, k.c, k.h, k.w}).gt(1.5);
+    x.view(-1).index_put_({torch::randint(0, x.numel(), {5})}, std::numeric_limits<float>::quiet_NaN());
+    x = x.contiguous(at::MemoryFormat::ChannelsLast);
+    const at::Tensor upstream = torch::randn({k.n, k.c, k.h / 2, k.w / 2}).to(k.type);
+    const at::Tensor cpu_in = x.clone().requires_grad_(true), gpu_in = x.to(cuda).requires_grad_(true);
+    const at::Tensor cpu = fovea::ops::max_pool2x2(cpu_in), gpu = fovea::ops::max_pool2x2(gpu_in);
+    cpu.backward(upstream);
+    gpu.backward(upstream.to(cuda));
+    char name[96];
+    std::snprintf(name, sizeof name, "gpu max pool 2x2 %lldx%lldx%lldx%lld %s", static_cast<long long>(k.n),
+                  static_cast<long long>(k.c), static_cast<long long>(k.h), static_cast<long long>(k.w),
+                  k.type == at::kBFloat16 ? "bf16" : "f32");
+    const bool same_nans = torch::equal(gpu.isnan().cpu(), cpu.isnan());
+    report(std::string(name) + ": output", same_nans ? relative_error(gpu.nan_to_num(), cpu.nan_to_num()) : 1.0, 0.0);
+    report(std::string(name) + ": gradient", relative_error(gpu_in.grad(), cpu_in.grad()), 0.0);
+  }
+}
 #endif
 
 // A whole model on the GPU with the kernels against the CPU reference path (the LibTorch
@@ -311,6 +341,7 @@ int main() {
 #ifdef FOVEA_HAVE_GPU_KERNELS
     ycbcr_gpu_matches_cpu();
     add_layer_norm_gpu_matches_cpu();
+    max_pool_gpu_matches_cpu();
 #endif
     model_gpu_matches_cpu_reference("vim_small", 224);
     model_gpu_matches_cpu_reference("mamba2_tiny", 224);

@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include <fstream>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -15,6 +16,7 @@
 #include "formula_weights.h"
 #include "models/airbench.h"
 #include "models/ops/add_layer_norm_op.h"
+#include "models/ops/max_pool2x2_op.h"
 #include "models/ops/reference_mode.h"
 #include "models/vit.h"
 #include "models/registry.h"
@@ -269,6 +271,38 @@ class ModelsTest : public QObject {
     vit->set_fused_add_norm(false);
     const double difference = (with_fusion - plain).abs().max().item<double>();
     QVERIFY2(difference < 1e-4 * std::max(1.0, plain.abs().max().item<double>()), std::to_string(difference).c_str());
+  }
+
+  // Fovea's 2x2 max pooling (models/ops/max_pool2x2_op.h, one byte per window for the backward) against
+  // LibTorch's max_pool2d: the same output and the same gradient, for channels_last float32 and bf16, even
+  // and odd sizes, ties (small integers: the first maximum wins) and NaNs (a NaN wins, as in LibTorch).
+  void maxPool2x2MatchesLibTorch() {
+    torch::manual_seed(5);
+    struct Case {
+      int64_t n, c, h, w;
+      at::ScalarType type;
+    };
+    for (const Case& k : {Case{2, 16, 8, 8, at::kFloat}, Case{3, 5, 7, 9, at::kFloat}, Case{2, 24, 6, 10, at::kBFloat16},
+                          Case{1, 3, 5, 5, at::kBFloat16}}) {
+      at::Tensor x = torch::randint(0, 4, {k.n, k.c, k.h, k.w}).to(k.type);
+      x.view(-1).index_put_({torch::randint(0, x.numel(), {3})}, std::numeric_limits<float>::quiet_NaN());
+      x = x.contiguous(at::MemoryFormat::ChannelsLast);
+      QVERIFY(fovea::ops::max_pool2x2_uses_kernel(x));
+      const at::Tensor ours_in = x.clone().requires_grad_(true), theirs_in = x.clone().requires_grad_(true);
+      const at::Tensor ours = fovea::ops::max_pool2x2(ours_in), theirs = torch::max_pool2d(theirs_in, 2);
+      QCOMPARE(ours.sizes(), theirs.sizes());
+      QVERIFY(ours.is_contiguous(at::MemoryFormat::ChannelsLast));
+      QVERIFY(torch::equal(ours.isnan(), theirs.isnan()));
+      QVERIFY(torch::equal(ours.nan_to_num(), theirs.nan_to_num()));
+      const at::Tensor upstream = torch::randn(ours.sizes()).to(k.type);
+      ours.backward(upstream);
+      theirs.backward(upstream);
+      QVERIFY2(torch::equal(ours_in.grad(), theirs_in.grad()),
+               ("gradients differ for " + std::to_string(k.h) + "x" + std::to_string(k.w)).c_str());
+    }
+    const at::Tensor plain = torch::randn({2, 3, 6, 6});  // NCHW: LibTorch's own pooling
+    QVERIFY(!fovea::ops::max_pool2x2_uses_kernel(plain));
+    QVERIFY(torch::equal(fovea::ops::max_pool2x2(plain), torch::max_pool2d(plain, 2)));
   }
 
   void matchesPythonReferenceOnFormulaWeights_data() {

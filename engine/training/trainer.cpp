@@ -91,10 +91,12 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
   const int ranks = parallel ? parallel->size() : 1, rank = parallel ? parallel->rank() : 0;
   const auto run_start = Clock::now();
 
-  // bf16 autocast and channels_last memory: the fast path of GPU tensor cores; CPUs train in fp32.
+  // bf16 autocast and, for CNNs, channels_last memory: the fast path of GPU tensor cores (cuDNN converts NCHW
+  // to NHWC around every convolution otherwise); CPUs train in fp32. FOVEA_TRAIN_NCHW=1: NCHW, to compare.
   const models::ModelEntry* entry = models::find_model(config.model);  // unknown: create_model says so
   const bool mixed_precision = config.mixed_precision && device.is_cuda();
-  const bool channels_last = mixed_precision && entry && entry->family == "resnet";
+  const bool cnn = entry && (entry->family == "resnet" || entry->family == "airbench");
+  const bool channels_last = mixed_precision && cnn && std::getenv("FOVEA_TRAIN_NCHW") == nullptr;
 
   say(observer, log::Level::Info, "loading " + config.data_path);
   const std::unique_ptr<TrainBatchSource> source =
@@ -142,6 +144,7 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
   const int64_t total_steps = steps_per_epoch * config.epochs;
   const ScheduleShape schedule = schedule_shape(config, steps_per_epoch);
   RunPosition start{0, 0, steps_per_epoch, total_steps};
+  double init_seconds = 0;
   models::AirbenchNetImpl* const airbench = dynamic_cast<models::AirbenchNetImpl*>(model.get());
   if (!config.resume_from.empty()) {
     start = resume_run(config, data, start, *model, optimizer, ema.get(), device, observer);
@@ -149,8 +152,11 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
     init_from_weights(config, *model, observer);
   } else if (airbench) {
     // airbench94's data-dependent start: whitening filters from the patches of 5,000 training images.
+    const auto init_start = Clock::now();
     const int64_t count = std::min<int64_t>(5000, data.train_images);
     airbench->init_whitening(source->plain_train_images(count));
+    (void)airbench->parameters().front().flatten()[0].item<float>();  // waits for the device: timed like airbench
+    init_seconds = seconds_since(init_start);
     say(observer, log::Level::Info, "whitening filters initialised from " + std::to_string(count) + " training images");
   }
   if (parallel) {  // every rank starts from rank 0's weights; gradients are averaged from now on
@@ -318,11 +324,13 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
     // augmentation (several passes per image) is for the final figure, as airbench reports it: the epochs
     // before the last are evaluated plainly.
     const bool with_tta = epoch == config.epochs;
+    const auto evaluation_start = Clock::now();
     EvaluationResult eval = source->evaluate(*model, true, with_tta, control);
     if (parallel) eval = parallel->reduce(std::move(eval));
     EvaluationResult ema_eval;
     if (ema) ema_eval = source->evaluate(ema->model(), false, with_tta, control);
     if (ema && parallel) ema_eval = parallel->reduce(std::move(ema_eval));
+    if (epoch == config.epochs) summary.timed_seconds = init_seconds + train_seconds + seconds_since(evaluation_start);
 
     EpochMetrics metrics;
     metrics.epoch = epoch;
