@@ -1,3 +1,4 @@
+#include <ATen/Context.h>
 #include <torch/nn/functional/loss.h>
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/optimizer.h>
@@ -97,6 +98,8 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
   const bool mixed_precision = config.mixed_precision && device.is_cuda();
   const bool cnn = entry && (entry->family == "resnet" || entry->family == "airbench");
   const bool channels_last = mixed_precision && cnn && std::getenv("FOVEA_TRAIN_NCHW") == nullptr;
+  // cuDNN's autotuner (every batch has the same shape): FOVEA_CUDNN_BENCHMARK=1, being measured.
+  if (device.is_cuda() && std::getenv("FOVEA_CUDNN_BENCHMARK") != nullptr) at::globalContext().setBenchmarkCuDNN(true);
 
   say(observer, log::Level::Info, "loading " + config.data_path);
   const std::unique_ptr<TrainBatchSource> source =
