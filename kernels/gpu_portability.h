@@ -21,6 +21,7 @@ inline int gpuVersionMajor(int version) { return version / 10000000; }
 inline int gpuVersionMinor(int version) { return version / 100000 % 100; }
 #define FOVEA_WARP_SIZE 64  // CDNA wavefronts (gfx90a, gfx942)
 #else
+#include <cuda_bf16.h>  // the float -> bf16 conversion instructions of sm_80 on
 #include <cuda_runtime.h>
 using gpuStream_t = cudaStream_t;
 using gpuError_t = cudaError_t;
@@ -38,8 +39,15 @@ constexpr const char* kGpuRuntimeName = "CUDA";
 inline int gpuVersionMajor(int version) { return version / 1000; }
 inline int gpuVersionMinor(int version) { return version / 10 % 100; }
 #define FOVEA_WARP_SIZE 32
+// Device passes for a GPU that rounds float to bf16 in one instruction (cvt.rn.bf16.f32: to nearest
+// even, as bf16.h's software rounding does); there bf16.h uses gpu_float_to_bf16 and gpu_floats_to_bf16x2.
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+#define FOVEA_GPU_BF16_CONVERT 1
+#endif
 #endif
 
+#include <cstdint>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
@@ -67,6 +75,45 @@ __device__ __forceinline__ float gpu_warp_total(float v) {
   for (int mask = FOVEA_WARP_SIZE / 2; mask > 0; mask /= 2) v += gpu_shuffle_xor(v, mask);
   return v;
 }
+
+// e^x and 1 / x to a few ulp in one special-function instruction each (for SiLU and sigmoid). On CUDA
+// the forms that flush subnormal results to zero: __expf wraps the same instruction in three more that
+// keep them, and __fdividef already returns zero for them.
+__device__ __forceinline__ float gpu_fast_exp(float x) {
+#if defined(FOVEA_USE_HIP)
+  return __expf(x);
+#else
+  float result;
+  asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(result) : "f"(x * 1.44269504f));  // log2(e)
+  return result;
+#endif
+}
+
+__device__ __forceinline__ float gpu_fast_reciprocal(float x) {
+#if defined(FOVEA_USE_HIP)
+  return __builtin_amdgcn_rcpf(x);  // v_rcp_f32; HIP's __fdividef is a full division
+#else
+  float result;
+  asm("rcp.approx.ftz.f32 %0, %1;" : "=f"(result) : "f"(x));
+  return result;
+#endif
+}
+
+#if defined(FOVEA_GPU_BF16_CONVERT)
+// Rounds to nearest even like float_to_bf16; a NaN becomes the canonical NaN 0x7fff (float_to_bf16
+// keeps its sign and payload), so only NaN bit patterns can differ from the CPU's.
+__device__ __forceinline__ uint16_t gpu_float_to_bf16(float value) {
+  return __bfloat16_as_ushort(__float2bfloat16_rn(value));
+}
+
+// Two values rounded into one word in one instruction, `low` in bits 0-15.
+__device__ __forceinline__ uint32_t gpu_floats_to_bf16x2(float low, float high) {
+  const __nv_bfloat162 pair = __floats2bfloat162_rn(low, high);
+  uint32_t word;
+  memcpy(&word, &pair, sizeof word);
+  return word;
+}
+#endif
 
 // Throws with the kernel's name if the launch failed.
 inline void check_launch(const char* kernel) {

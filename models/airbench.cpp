@@ -3,6 +3,7 @@
 #include <torch/nn/init.h>
 
 #include "models/ops/max_pool2x2_op.h"
+#include "models/ops/patch_conv_op.h"
 
 namespace fovea::models {
 namespace {
@@ -64,7 +65,10 @@ void AirbenchNetImpl::init_whitening(const torch::Tensor& images, double eps) {
 torch::Tensor AirbenchNetImpl::forward(torch::Tensor x) { return forward_with_features(std::move(x)).logits; }
 
 ImageClassifier::FeaturesAndLogits AirbenchNetImpl::forward_with_features(torch::Tensor x) {
-  const torch::Tensor features = group3_(group2_(group1_(torch::gelu(whiten_(x)))));
+  // The whitening layer through Fovea's kernel where it applies (channels_last batches on GPUs): cuDNN has no
+  // fast path for 3 input channels.
+  const torch::Tensor whitened = ops::patch_conv_gelu(x, whiten_->weight, whiten_->bias);
+  const torch::Tensor features = group3_(group2_(group1_(whitened)));
   // MaxPool2d(3) over the final 3x3 map
   return {features, head_(torch::amax(features, {2, 3})) * options_.logit_scale};
 }

@@ -16,6 +16,7 @@
 #include "models/ops/add_layer_norm_op.h"
 #include "models/ops/causal_conv1d_op.h"
 #include "models/ops/max_pool2x2_op.h"
+#include "models/ops/patch_conv_op.h"
 #include "models/ops/gpu_augment.h"
 #include "models/ops/reference_mode.h"
 #include "models/ops/selective_scan_op.h"
@@ -276,6 +277,39 @@ void max_pool_gpu_matches_cpu() {
     report(std::string(name) + ": gradient", relative_error(gpu_in.grad(), cpu_in.grad()), 0.0);
   }
 }
+
+// The whitening layer's kernel (gelu(conv2d + bias), bias gradient) on the GPU against the CPU reference,
+// float32 output and bf16 under autocast, the compiled shapes (3 -> 24, 1 -> 8) and a run-time one.
+void patch_conv_gpu_matches_cpu() {
+  const at::Device cuda(at::kCUDA, 0);
+  struct Case {
+    int64_t n, in, out, k, h, w;
+  };
+  for (const Case& c : {Case{256, 3, 24, 2, 32, 32}, Case{5, 3, 24, 2, 7, 9}, Case{64, 1, 8, 2, 28, 28}, Case{3, 1, 5, 3, 11, 6}, Case{3, 2, 7, 2, 9, 10}}) {
+    const at::Tensor x = torch::randn({c.n, c.in, c.h, c.w}).contiguous(at::MemoryFormat::ChannelsLast);
+    const at::Tensor weight = torch::randn({c.out, c.in, c.k, c.k}) * 0.5, bias = torch::randn({c.out});
+    const at::Tensor cpu_bias = bias.clone().requires_grad_(true);
+    const at::Tensor cpu = fovea::ops::patch_conv_gelu(x, weight, cpu_bias);
+    const at::Tensor upstream = torch::randn(cpu.sizes());
+    cpu.backward(upstream);
+    for (const bool bf16 : {false, true}) {
+      const at::Tensor gpu_bias = bias.to(cuda).requires_grad_(true);
+      at::Tensor gpu;
+      {
+        const fovea::compat::CudaBf16Autocast autocast(bf16);
+        gpu = fovea::ops::patch_conv_gelu(x.to(cuda), weight.to(cuda), gpu_bias);
+      }
+      gpu.backward(upstream.to(cuda).to(gpu.scalar_type()));
+      char name[96];
+      std::snprintf(name, sizeof name, "gpu patch conv + gelu %lldx%lldx%lldx%lld %lld->%lld k%lld%s", static_cast<long long>(c.n),
+                    static_cast<long long>(c.in), static_cast<long long>(c.h), static_cast<long long>(c.w),
+                    static_cast<long long>(c.in), static_cast<long long>(c.out), static_cast<long long>(c.k), bf16 ? " bf16" : "");
+      report(std::string(name) + ": output", relative_error(gpu.to(at::kFloat), cpu), bf16 ? 8e-3 : 1e-5);
+      // bf16: the upstream gradient is rounded to bf16 first, so the sums differ by more.
+      report(std::string(name) + ": bias gradient", relative_error(gpu_bias.grad(), cpu_bias.grad()), bf16 ? 2e-2 : 1e-4);
+    }
+  }
+}
 #endif
 
 // A whole model on the GPU with the kernels against the CPU reference path (the LibTorch
@@ -342,6 +376,7 @@ int main() {
     ycbcr_gpu_matches_cpu();
     add_layer_norm_gpu_matches_cpu();
     max_pool_gpu_matches_cpu();
+    patch_conv_gpu_matches_cpu();
 #endif
     model_gpu_matches_cpu_reference("vim_small", 224);
     model_gpu_matches_cpu_reference("mamba2_tiny", 224);

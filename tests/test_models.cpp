@@ -17,6 +17,7 @@
 #include "models/airbench.h"
 #include "models/ops/add_layer_norm_op.h"
 #include "models/ops/max_pool2x2_op.h"
+#include "models/ops/patch_conv_op.h"
 #include "models/ops/reference_mode.h"
 #include "models/vit.h"
 #include "models/registry.h"
@@ -303,6 +304,35 @@ class ModelsTest : public QObject {
     const at::Tensor plain = torch::randn({2, 3, 6, 6});  // NCHW: LibTorch's own pooling
     QVERIFY(!fovea::ops::max_pool2x2_uses_kernel(plain));
     QVERIFY(torch::equal(fovea::ops::max_pool2x2(plain), torch::max_pool2d(plain, 2)));
+  }
+
+  // The whitening layer's kernel (models/ops/patch_conv_op.h: gelu(conv2d + bias), only the bias trains)
+  // against LibTorch's conv2d and gelu: output and bias gradient, for airbench's RGB and grey shapes and
+  // one the kernels compile at run time.
+  void patchConvGeluMatchesLibTorch() {
+    torch::manual_seed(6);
+    struct Case {
+      int64_t in, out, k, h, w;
+    };
+    for (const Case& c : {Case{3, 24, 2, 9, 7}, Case{1, 8, 2, 6, 6}, Case{1, 5, 3, 8, 5}, Case{2, 5, 2, 7, 4}}) {
+      const at::Tensor x = torch::randn({3, c.in, c.h, c.w}).contiguous(at::MemoryFormat::ChannelsLast);
+      const at::Tensor weight = torch::randn({c.out, c.in, c.k, c.k}) * 0.5;
+      const at::Tensor ours_bias = torch::randn({c.out}).requires_grad_(true);
+      const at::Tensor theirs_bias = ours_bias.detach().clone().requires_grad_(true);
+      QVERIFY(fovea::ops::patch_conv_gelu_uses_kernel(x, weight));
+      const at::Tensor ours = fovea::ops::patch_conv_gelu(x, weight, ours_bias);
+      const at::Tensor theirs = torch::gelu(torch::conv2d(x, weight, theirs_bias));
+      QCOMPARE(ours.sizes(), theirs.sizes());
+      QVERIFY(ours.is_contiguous(at::MemoryFormat::ChannelsLast));
+      QVERIFY2((ours - theirs).abs().max().item<double>() < 1e-5, std::to_string(c.in).c_str());
+      const at::Tensor upstream = torch::randn(ours.sizes());
+      ours.backward(upstream);
+      theirs.backward(upstream);
+      const double scale = theirs_bias.grad().abs().max().item<double>();
+      QVERIFY((ours_bias.grad() - theirs_bias.grad()).abs().max().item<double>() < 1e-4 * scale);
+    }
+    const at::Tensor trainable = torch::randn({4, 3, 2, 2}).requires_grad_(true);  // a training weight: LibTorch
+    QVERIFY(!fovea::ops::patch_conv_gelu_uses_kernel(torch::randn({1, 3, 5, 5}).contiguous(at::MemoryFormat::ChannelsLast), trainable));
   }
 
   void matchesPythonReferenceOnFormulaWeights_data() {
