@@ -10,12 +10,7 @@
 namespace fovea::ops {
 
 bool add_layer_norm_supported(const at::Tensor& residual) {
-#if defined(FOVEA_HAVE_GPU_KERNELS)
-  const bool device_ok = residual.is_cpu() || residual.is_cuda();
-#else
-  const bool device_ok = residual.is_cpu();
-#endif
-  return device_ok && residual.scalar_type() == at::kFloat && residual.dim() >= 1 &&
+  return kernels_run_on(residual.device()) && residual.scalar_type() == at::kFloat && residual.dim() >= 1 &&
          residual.size(-1) <= kernels::kAddLayerNormMaxFeatures;
 }
 

@@ -24,4 +24,12 @@ void* current_gpu_stream(const c10::Device& device) {
 #endif
 }
 
+bool kernels_run_on(const c10::Device& device) {
+#if defined(FOVEA_HAVE_GPU_KERNELS)
+  return device.is_cpu() || device.is_cuda();
+#else
+  return device.is_cpu();
+#endif
+}
+
 }  // namespace fovea::ops

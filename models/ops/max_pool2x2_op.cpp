@@ -75,12 +75,7 @@ class MaxPool2x2Function : public torch::autograd::Function<MaxPool2x2Function> 
 }  // namespace
 
 bool max_pool2x2_uses_kernel(const at::Tensor& x) {
-#if defined(FOVEA_HAVE_GPU_KERNELS)
-  const bool device_ok = x.is_cpu() || x.is_cuda();
-#else
-  const bool device_ok = x.is_cpu();
-#endif
-  return device_ok && x.dim() == 4 && (x.scalar_type() == at::kFloat || x.scalar_type() == at::kBFloat16) &&
+  return kernels_run_on(x.device()) && x.dim() == 4 && (x.scalar_type() == at::kFloat || x.scalar_type() == at::kBFloat16) &&
          x.size(1) > 0 && x.is_contiguous(at::MemoryFormat::ChannelsLast) && !x.is_contiguous();
 }
 

@@ -78,12 +78,7 @@ class PatchConvGeluFunction : public torch::autograd::Function<PatchConvGeluFunc
 }  // namespace
 
 bool patch_conv_gelu_uses_kernel(const at::Tensor& x, const at::Tensor& weight) {
-#if defined(FOVEA_HAVE_GPU_KERNELS)
-  const bool device_ok = x.is_cpu() || x.is_cuda();
-#else
-  const bool device_ok = x.is_cpu();
-#endif
-  return device_ok && x.dim() == 4 && weight.dim() == 4 && x.scalar_type() == at::kFloat &&
+  return kernels_run_on(x.device()) && x.dim() == 4 && weight.dim() == 4 && x.scalar_type() == at::kFloat &&
          x.is_contiguous(at::MemoryFormat::ChannelsLast) && !x.requires_grad() && !weight.requires_grad() &&
          weight.size(1) == x.size(1) && weight.size(2) == weight.size(3) && x.size(2) >= weight.size(2) &&
          x.size(3) >= weight.size(3) && weight.size(1) * weight.size(2) * weight.size(3) <= kernels::kPatchConvMaxTaps &&

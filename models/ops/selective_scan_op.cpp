@@ -168,13 +168,7 @@ class SelectiveScanFunction : public torch::autograd::Function<SelectiveScanFunc
 
 }  // namespace
 
-bool selective_scan_supported(const c10::Device& device) {
-#if defined(FOVEA_HAVE_GPU_KERNELS)
-  return device.is_cpu() || device.is_cuda();
-#else
-  return device.is_cpu();
-#endif
-}
+bool selective_scan_supported(const c10::Device& device) { return kernels_run_on(device); }
 
 at::Tensor selective_scan(const models::SelectiveScanArgs& a) {
   if (reference_ops_enabled()) return models::selective_scan_reference(a).out;
