@@ -75,6 +75,7 @@ class EvalProgress {
     observer_.on_progress(progress_);
   }
   double seconds() const { return seconds_since(start_); }
+  double seconds_until(Clock::time_point end) const { return std::chrono::duration<double>(end - start_).count(); }
 
  private:
   JobObserver& observer_;
@@ -190,7 +191,7 @@ EvaluationSummary evaluate_folder(const EvalConfig& config, const DatasetInfo& i
     throw DatasetError(info.root + ": none of the " + std::to_string(count) + " images could be decoded" +
                        (evaluation.failures.empty() ? std::string() : " (first: " + evaluation.failures.front() + ")"));
   EvaluationSummary summary = summary_of(config, loaded, info, split_name, device, evaluation.result, images,
-                                         progress.seconds(), job_start);
+                                         progress.seconds_until(evaluation.finished), job_start);
   for (const ImageResult& r : summary.per_image) summary.image_sources.push_back(files.path(static_cast<size_t>(r.position)));
   if (evaluation.skipped > 0) {
     std::string text = std::to_string(evaluation.skipped) + " images could not be decoded and were skipped; first:";

@@ -3,6 +3,9 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
+#include <cstring>
+
 namespace fovea::log {
 namespace {
 
@@ -11,6 +14,9 @@ spdlog::logger& logger() {
   static const std::shared_ptr<spdlog::logger> instance = [] {
     auto l = spdlog::stderr_color_mt("fovea");
     l->set_pattern("%H:%M:%S.%e %^%l%$ %v");
+    // FOVEA_LOG=debug shows the debug lines too (timings of phases, for profiling).
+    const char* wanted = std::getenv("FOVEA_LOG");
+    if (wanted && std::strcmp(wanted, "debug") == 0) l->set_level(spdlog::level::debug);
     return l;
   }();
   return *instance;

@@ -20,9 +20,9 @@ struct MaxPool2x2Params {
 struct MaxPool2x2Grads {
   const void* grad_output = nullptr;  // [batch, height / 2, width / 2, channels], the element type of the input
   const uint8_t* argmax = nullptr;    // from the forward
-  void* grad_input = nullptr;         // [batch, height, width, channels]: written inside the pooled area only
-                                      // (2 * (height / 2) rows, 2 * (width / 2) columns); the caller zeroes
-                                      // an odd last row or column
+  void* grad_input = nullptr;         // [batch, height, width, channels]: every element written (zeros
+                                      // outside the winners, an odd last row or column included), except
+                                      // when height or width is below 2 (no window): the caller zeroes it
 };
 
 // References over batch rows [n_begin, n_end).

@@ -63,6 +63,14 @@ void max_pool2x2_backward_cpu(const MaxPool2x2Params& p, const MaxPool2x2Grads& 
             }
           }
         }
+  // The odd last row and column that no window covers.
+  if (out_h == 0 || out_w == 0) return;  // no window at all: the caller zeroes the gradient
+  for (int64_t n = n_begin; n < n_end; ++n)
+    for (int64_t y = 0; y < H; ++y)
+      for (int64_t x = 0; x < W; ++x) {
+        if (y < 2 * out_h && x < 2 * out_w) continue;
+        for (int64_t c = 0; c < C; ++c) copy_element(zero, 0, g.grad_input, ((n * H + y) * W + x) * C + c, p.bf16);
+      }
 }
 
 }  // namespace fovea::kernels

@@ -103,6 +103,19 @@ __global__ void __launch_bounds__(kThreads) max_pool_backward_kernel(const MaxPo
       for (int j = 0; j < Vec; ++j) share.v[j] = winners.v[j] == k ? gradient.v[j] : E(0);
       *reinterpret_cast<Pack<E, Vec>*>(grad_input + top_left + ((k / 2) * W + k % 2) * C) = share;
     }
+    // The odd last column and row that no window covers (floor pooling) get their zeros from the windows
+    // next to them: two positions beside the last column's windows, two below the last row's, one corner.
+    const bool beside = (W & 1) && at.ox == out_w - 1, below = (H & 1) && at.oy == out_h - 1;
+    if (beside || below) {
+      Pack<E, Vec> zero;
+#pragma unroll
+      for (int j = 0; j < Vec; ++j) zero.v[j] = E(0);
+      if (beside)
+        for (Index r = 0; r < 2; ++r) *reinterpret_cast<Pack<E, Vec>*>(grad_input + top_left + (r * W + 2) * C) = zero;
+      if (below)
+        for (Index c = 0; c < 2; ++c) *reinterpret_cast<Pack<E, Vec>*>(grad_input + top_left + (2 * W + c) * C) = zero;
+      if (beside && below) *reinterpret_cast<Pack<E, Vec>*>(grad_input + top_left + (2 * W + 2) * C) = zero;
+    }
   }
 }
 

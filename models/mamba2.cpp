@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "models/ops/causal_conv1d_op.h"
+#include "models/patch_embedding.h"
 #include "models/ssm_reference.h"
 
 namespace fovea::models {
@@ -75,7 +76,7 @@ Mamba2VisionImpl::Mamba2VisionImpl(const Mamba2VisionOptions& o) {
 }
 
 torch::Tensor Mamba2VisionImpl::forward(torch::Tensor images) {
-  torch::Tensor x = patch_proj_(images).flatten(2).transpose(1, 2);
+  torch::Tensor x = embed_patches(patch_proj_, images).tokens;
   TORCH_CHECK(x.size(1) == pos_embed_.size(1), "this Mamba-2 model expects ", pos_embed_.size(1), " patches, got ",
               x.size(1));
   x = x + pos_embed_;

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "models/patch_embedding.h"
 #include "models/ops/selective_scan_op.h"
 #include "models/ops/causal_conv1d_op.h"
 #include "models/ssm_reference.h"
@@ -117,7 +118,7 @@ VimImpl::VimImpl(const VimOptions& o) : options_(o) {
 }
 
 torch::Tensor VimImpl::forward(torch::Tensor images) {
-  torch::Tensor x = patch_proj_(images).flatten(2).transpose(1, 2);  // (batch, patches, dim)
+  torch::Tensor x = embed_patches(patch_proj_, images).tokens;  // (batch, patches, dim)
   TORCH_CHECK(x.size(1) + 1 == pos_embed_.size(1), "Vim expects ", options_.image_size, "x", options_.image_size,
               " inputs (", pos_embed_.size(1) - 1, " patches), got ", x.size(1), " patches");
   const int64_t middle = x.size(1) / 2;

@@ -12,6 +12,7 @@
 #include "models/attention.h"
 #include "models/linear.h"
 #include "models/ops/add_layer_norm_op.h"
+#include "models/patch_embedding.h"
 
 namespace fovea::models {
 namespace {
@@ -122,10 +123,9 @@ torch::Tensor ViTImpl::position_embedding(int64_t rows, int64_t cols) {
 }
 
 torch::Tensor ViTImpl::forward(torch::Tensor images) {
-  torch::Tensor x = patch_proj_(images);  // (B, D, rows, cols)
-  const int64_t rows = x.size(2), cols = x.size(3);
-  x = x.flatten(2).transpose(1, 2);
-  x = torch::cat({cls_token_.expand({x.size(0), 1, -1}), x}, 1) + position_embedding(rows, cols);
+  const PatchTokens patches = embed_patches(patch_proj_, images);
+  torch::Tensor x = patches.tokens;
+  x = torch::cat({cls_token_.expand({x.size(0), 1, -1}), x}, 1) + position_embedding(patches.rows, patches.cols);
   static const bool unfused = std::getenv("FOVEA_UNFUSED_ADD_NORM") != nullptr;
   const bool fused = fused_add_norm_.value_or(x.is_cuda() && !unfused);
   if (fused && !torch::GradMode::is_enabled() && ops::add_layer_norm_supported(x))

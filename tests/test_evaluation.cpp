@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <thread>
 
 #include "collecting_observer.h"
 #include "engine/checkpoint.h"
@@ -16,6 +17,7 @@
 #include "engine/eval_job.h"
 #include "engine/evaluation_results.h"
 #include "engine/loaded_model.h"
+#include "engine/training/eval_batch_sources.h"
 #include "engine/io/safetensors.h"
 #include "engine/tensor_convert.h"
 #include "engine/train_job.h"
@@ -198,6 +200,32 @@ class EvaluationTest : public QObject {
     for (const auto& item : observer.predictions.back().items) {  // the gallery gets the 32x32 crops
       QCOMPARE(item.image.width, 32);
       QCOMPARE(item.image.height, 32);
+    }
+  }
+
+  // When the GPU decodes JPEGs, the CPU workers take the first `lead` batches and then every `period`-th;
+  // FOVEA_CPU_BATCHES sets both; the default leaves no share to fewer than 8 cores after the lead.
+  void cpuShareOfBatches() {
+    fovea::engine::CpuBatchShare share{4, 2};
+    std::vector<int64_t> taken;
+    for (int64_t b = 0; b < 12; ++b)
+      if (share.takes(b)) taken.push_back(b);
+    QCOMPARE(taken, (std::vector<int64_t>{0, 1, 2, 3, 5, 7, 9, 11}));
+    share = {0, 3};
+    QVERIFY(!share.takes(0) && !share.takes(1) && share.takes(2) && share.takes(5) && !share.takes(6));
+    share = {2, 0};
+    QVERIFY(share.takes(1) && !share.takes(2) && !share.takes(100));
+    qputenv("FOVEA_CPU_BATCHES", "3,5");
+    const auto from_env = fovea::engine::CpuBatchShare::for_gpu_decoding(fovea::engine::Interpolation::Bicubic);
+    qunsetenv("FOVEA_CPU_BATCHES");
+    QCOMPARE(from_env.lead, int64_t{3});
+    QCOMPARE(from_env.period, int64_t{5});
+    const auto bilinear = fovea::engine::CpuBatchShare::for_gpu_decoding(fovea::engine::Interpolation::Bilinear);
+    const auto bicubic = fovea::engine::CpuBatchShare::for_gpu_decoding(fovea::engine::Interpolation::Bicubic);
+    if (std::thread::hardware_concurrency() < 8) {
+      QCOMPARE(bilinear.period, int64_t{0});
+    } else {
+      QVERIFY(bilinear.period > 0 && bicubic.period > bilinear.period);  // bicubic costs the CPU more
     }
   }
 

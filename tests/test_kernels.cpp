@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "kernels/augment.h"
+#include "kernels/max_pool2x2.h"
 #include "kernels/ycbcr_to_rgb.h"
 #include "models/ops/add_layer_norm_op.h"
 #include "models/ops/causal_conv1d_op.h"
@@ -275,6 +276,26 @@ void max_pool_gpu_matches_cpu() {
     const bool same_nans = torch::equal(gpu.isnan().cpu(), cpu.isnan());
     report(std::string(name) + ": output", same_nans ? relative_error(gpu.nan_to_num(), cpu.nan_to_num()) : 1.0, 0.0);
     report(std::string(name) + ": gradient", relative_error(gpu_in.grad(), cpu_in.grad()), 0.0);
+  }
+  // The backward kernel itself writes every element, the odd last row and column included: into a buffer
+  // of NaNs, called directly (the op's own buffer may happen to hold zeros already).
+  for (const at::ScalarType type : {at::kBFloat16, at::kFloat}) {
+    const int64_t n = 3, h = 9, w = 7, c = 16;
+    const auto on = at::TensorOptions(type).device(cuda);
+    const at::Tensor x = torch::randn({n, h, w, c}, on), grad_out = torch::randn({n, h / 2, w / 2, c}, on);
+    const at::Tensor out = torch::empty({n, h / 2, w / 2, c}, on), argmax = torch::empty({n, h / 2, w / 2, c}, on.dtype(at::kByte));
+    const at::Tensor grad_in = torch::full({n, h, w, c}, std::numeric_limits<float>::quiet_NaN(), on);
+    fovea::kernels::MaxPool2x2Params p;
+    p.batch = n, p.height = h, p.width = w, p.channels = c, p.bf16 = type == at::kBFloat16;
+    p.input = x.data_ptr(), p.output = out.data_ptr(), p.argmax = argmax.data_ptr<uint8_t>();
+    fovea::kernels::MaxPool2x2Grads g;
+    g.grad_output = grad_out.data_ptr(), g.argmax = argmax.data_ptr<uint8_t>(), g.grad_input = grad_in.data_ptr();
+    fovea::kernels::max_pool2x2_forward_gpu(p, nullptr);
+    fovea::kernels::max_pool2x2_backward_gpu(p, g, nullptr);
+    torch::cuda::synchronize();
+    const at::Tensor untouched = grad_in.isnan().sum().cpu();
+    report(std::string("gpu max pool 2x2 backward writes every element ") + (p.bf16 ? "bf16" : "f32"),
+           static_cast<double>(untouched.item<int64_t>()), 0.0);
   }
 }
 

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "formula_weights.h"
+#include "kernels/max_pool2x2.h"
 #include "models/airbench.h"
 #include "models/ops/add_layer_norm_op.h"
 #include "models/ops/max_pool2x2_op.h"
@@ -300,6 +301,26 @@ class ModelsTest : public QObject {
       theirs.backward(upstream);
       QVERIFY2(torch::equal(ours_in.grad(), theirs_in.grad()),
                ("gradients differ for " + std::to_string(k.h) + "x" + std::to_string(k.w)).c_str());
+    }
+    // The backward writes every element of the gradient itself, the odd last row and column included:
+    // a buffer full of NaNs comes back with no NaN left (the op needs no zero fill before the kernel).
+    {
+      const int64_t n = 2, h = 5, w = 7, c = 3;
+      const at::Tensor x = torch::randn({n, h, w, c});
+      at::Tensor out = torch::empty({n, h / 2, w / 2, c}), grad_out = torch::randn({n, h / 2, w / 2, c});
+      at::Tensor argmax = torch::empty({n, h / 2, w / 2, c}, at::kByte);
+      at::Tensor grad_in = torch::full({n, h, w, c}, std::numeric_limits<float>::quiet_NaN());
+      fovea::kernels::MaxPool2x2Params p;
+      p.batch = n, p.height = h, p.width = w, p.channels = c;
+      p.input = x.data_ptr(), p.output = out.data_ptr(), p.argmax = argmax.data_ptr<uint8_t>();
+      fovea::kernels::max_pool2x2_forward_cpu(p, 0, n);
+      fovea::kernels::MaxPool2x2Grads g;
+      g.grad_output = grad_out.data_ptr(), g.argmax = argmax.data_ptr<uint8_t>(), g.grad_input = grad_in.data_ptr();
+      fovea::kernels::max_pool2x2_backward_cpu(p, g, 0, n);
+      QVERIFY(!grad_in.isnan().any().item<bool>());
+      QVERIFY(grad_in.select(1, h - 1).eq(0).all().item<bool>());
+      QVERIFY(grad_in.select(2, w - 1).eq(0).all().item<bool>());
+      QVERIFY(torch::allclose(grad_in.sum(), grad_out.sum()));
     }
     const at::Tensor plain = torch::randn({2, 3, 6, 6});  // NCHW: LibTorch's own pooling
     QVERIFY(!fovea::ops::max_pool2x2_uses_kernel(plain));

@@ -112,6 +112,24 @@ int main() {
     ++compared;
   }
   check(compared >= 20, std::to_string(compared) + " references compared");
+  // Photos of different sizes (and one size twice) transformed together, grouped by size: each crop in
+  // its place and equal to the image-by-image transform.
+  for (const at::Device& device : devices) {
+    std::vector<at::Tensor> photos;
+    for (const json& r : manifest.at("references")) {
+      photos.push_back(fovea::engine::read_rgb_image(fixtures + "/photos/" + r.at("photo").get<std::string>()).to(device));
+      if (photos.size() == 4) break;
+    }
+    photos.push_back(photos.front());
+    fovea::engine::EvalTransform t;
+    t.interpolation = fovea::engine::Interpolation::Bicubic;
+    t.resize = 248;
+    const at::Tensor grouped = fovea::engine::apply_eval_transform_grouped(photos, t).cpu();
+    bool same = grouped.size(0) == static_cast<int64_t>(photos.size());
+    for (size_t i = 0; same && i < photos.size(); ++i)
+      same = at::equal(grouped[static_cast<int64_t>(i)], fovea::engine::apply_eval_transform(photos[i], t).cpu());
+    check(same, std::string(device.is_cuda() ? "cuda" : "cpu") + ": images of several sizes transformed together, grouped by size");
+  }
   std::printf("%s\n", failures ? "FAILED" : "all within 1/255");
   return failures ? 1 : 0;
 }

@@ -10,6 +10,7 @@
 #include <c10/cuda/CUDAStream.h>
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <exception>
 #include <cstdio>
@@ -68,7 +69,11 @@ struct GpuJpegBatches::State {
   int64_t batch_size;
   at::Device device;
   int64_t batches = 0;
-  std::vector<std::unique_ptr<kernels::GpuJpegDecoder>> decoders;  // one per decoding thread
+  std::vector<std::unique_ptr<kernels::GpuJpegDecoder>> decoders;  // one per decoding thread, made there
+  int decoders_started = 0, decoders_failed = 0;  // under the mutex
+  bool on_engines = false;                        // the JPEG engines decode (not nvJPEG's hybrid backend)
+  std::string start_error;
+  const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 
   std::mutex mutex;
   std::condition_variable changed;
@@ -175,27 +180,16 @@ struct GpuJpegBatches::State {
       if (one_size) return apply_eval_transform_batch(buffer_of_batch.view({static_cast<int64_t>(n), h, w, 3}), transform);
     }
     // Resize and crop, equally sized images together (ImageNet has a few common sizes).
-    std::map<std::pair<int64_t, int64_t>, std::vector<size_t>> by_size;
+    std::vector<at::Tensor> decoded;
     std::vector<size_t> kept;
     for (size_t i = 0; i < n; ++i) {
       if (failed[i]) continue;
-      by_size[{images[i].size(0), images[i].size(1)}].push_back(i);
+      decoded.push_back(images[i]);
       kept.push_back(i);
     }
-    const int64_t crop = transform.crop;
-    at::Tensor crops = at::empty({static_cast<int64_t>(kept.size()), crop, crop, 3}, at::TensorOptions(at::kByte).device(device));
-    std::vector<int64_t> row_of(n, -1);
-    for (size_t r = 0; r < kept.size(); ++r) row_of[kept[r]] = static_cast<int64_t>(r);
-    for (const auto& [size, members] : by_size) {
-      std::vector<at::Tensor> group;
-      std::vector<int64_t> rows;
-      for (const size_t i : members) {
-        group.push_back(images[i]);
-        rows.push_back(row_of[i]);
-      }
-      const at::Tensor out = apply_eval_transform_batch(at::stack(group), transform);
-      crops.index_copy_(0, at::tensor(rows, at::kLong).pin_memory().to(device, /*non_blocking=*/true), out);
-    }
+    const at::Tensor crops = decoded.empty()
+        ? at::empty({0, transform.crop, transform.crop, 3}, at::TensorOptions(at::kByte).device(device))
+        : apply_eval_transform_grouped(decoded, transform);
     if (kept.size() != n) {
       std::vector<int64_t> labels, positions;
       for (const size_t i : kept) {
@@ -209,9 +203,25 @@ struct GpuJpegBatches::State {
   }
 
   void decode_batches(std::unique_ptr<kernels::GpuJpegDecoder>& own) {
+    const c10::cuda::CUDAGuard device_guard(device.index());
+    try {  // each thread starts its own decoder (a few hundred milliseconds), all at once
+      own = std::make_unique<kernels::GpuJpegDecoder>();
+    } catch (const std::exception& e) {
+      std::lock_guard lock(mutex);
+      ++decoders_failed;
+      start_error = e.what();
+      changed.notify_all();
+      return;  // the other threads decode, or the constructor reports that none could start
+    }
+    {
+      std::lock_guard lock(mutex);
+      ++decoders_started;
+      on_engines = own->hardware();
+      changed.notify_all();
+    }
+    log::debug("GPU JPEG decoding thread ready after " +
+               std::to_string(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()) + " s");
     try {
-      const c10::cuda::CUDAGuard device_guard(device.index());
-      if (!own) own = std::make_unique<kernels::GpuJpegDecoder>();
       kernels::GpuJpegDecoder& decoder = *own;
       // High priority: the decode side's few short kernels (colour conversion, resize) get the GPU's cores
       // between the model's kernels instead of queueing behind a whole forward pass, which would hold the
@@ -267,18 +277,21 @@ GpuJpegBatches::GpuJpegBatches(const ImageFileList& files, std::vector<int64_t> 
   const char* wanted = std::getenv("FOVEA_JPEG_DECODERS");
   const int decoders = wanted ? std::clamp(std::atoi(wanted), 1, 16) : kDecoders;
   s.decoders.resize(static_cast<size_t>(decoders));
-  try {
-    // The first decoder here, so that a GPU without nvJPEG is an Error the caller can fall back from; the
-    // others start in their threads, at the same time (each takes a few hundred milliseconds).
-    const c10::cuda::CUDAGuard device_guard(on.index());
-    s.decoders[0] = std::make_unique<kernels::GpuJpegDecoder>();
-    log::write(log::Level::Info, "JPEGs decoded on the GPU by " + std::to_string(decoders) + " threads, nvJPEG " +
-                                     (s.decoders[0]->hardware() ? "on the JPEG engines" : "hybrid (Huffman on the CPU)"));
-  } catch (const std::exception& e) {
-    throw Error(std::string("the GPU JPEG decoder cannot start: ") + e.what());
-  }
-  for (int t = 0; t < kReaders; ++t) s.threads.emplace_back([&s] { s.read_batches(); });
   for (auto& decoder : s.decoders) s.threads.emplace_back([&s, &decoder] { s.decode_batches(decoder); });
+  for (int t = 0; t < kReaders; ++t) s.threads.emplace_back([&s] { s.read_batches(); });
+  // Ready once one decoder has started; an Error when none can (a GPU without nvJPEG), which the caller
+  // can fall back from.
+  std::unique_lock lock(s.mutex);
+  s.changed.wait(lock, [&] { return s.decoders_started > 0 || s.decoders_failed == decoders; });
+  if (s.decoders_started == 0) {
+    s.stopping = true;
+    lock.unlock();
+    s.changed.notify_all();
+    for (auto& thread : s.threads) thread.join();
+    throw Error("the GPU JPEG decoder cannot start: " + s.start_error);
+  }
+  log::write(log::Level::Info, "JPEGs decoded on the GPU by " + std::to_string(decoders) + " threads, nvJPEG " +
+                                   (s.on_engines ? "on the JPEG engines" : "hybrid (Huffman on the CPU)"));
 }
 
 GpuJpegBatches::~GpuJpegBatches() {

@@ -117,11 +117,10 @@ struct ImageBatchLoader::State {
 at::Tensor crops_on_device(const ImageBatch& batch, const EvalTransform& transform, const at::Device& device) {
   if (batch.images.defined()) return batch.images.to(device, /*non_blocking=*/true);
   if (batch.decoded.empty()) return at::empty({0, transform.crop, transform.crop, 3}, at::TensorOptions(at::kByte).device(device));
-  std::vector<at::Tensor> crops;
-  crops.reserve(batch.decoded.size());
-  for (const at::Tensor& image : batch.decoded)
-    crops.push_back(apply_eval_transform(image.to(device, /*non_blocking=*/true), transform));
-  return at::stack(crops);
+  std::vector<at::Tensor> on_device;
+  on_device.reserve(batch.decoded.size());
+  for (const at::Tensor& image : batch.decoded) on_device.push_back(image.to(device, /*non_blocking=*/true));
+  return apply_eval_transform_grouped(on_device, transform);
 }
 
 ImageBatchLoader::ImageBatchLoader(const ImageFileList& files, std::vector<int64_t> order, EvalTransform transform,

@@ -5,6 +5,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <cmath>
+#include <map>
 
 #include "engine/data/bgr_decode.h"
 #include "engine/data/rgb_decode.h"
@@ -141,6 +142,27 @@ at::Tensor apply_eval_transform_batch(const at::Tensor& nhwc, const EvalTransfor
   x = x.narrow(3, left, t.crop);
   if (rh != height) x = to_uint8_levels(resize_aa(x.contiguous(), rh, t.crop, t.interpolation));
   return x.narrow(2, top, t.crop).permute({0, 2, 3, 1}).to(at::kByte).contiguous();
+}
+
+at::Tensor apply_eval_transform_grouped(const std::vector<at::Tensor>& images, const EvalTransform& transform) {
+  const auto count = static_cast<int64_t>(images.size());
+  if (count == 0) return at::empty({0, transform.crop, transform.crop, 3}, at::TensorOptions(at::kByte));
+  std::map<std::pair<int64_t, int64_t>, std::vector<int64_t>> by_size;
+  for (int64_t i = 0; i < count; ++i) by_size[{images[i].size(0), images[i].size(1)}].push_back(i);
+  const auto stacked = [&](const std::vector<int64_t>& members) {
+    std::vector<at::Tensor> group;
+    for (const int64_t i : members) group.push_back(images[static_cast<size_t>(i)]);
+    return apply_eval_transform_batch(at::stack(group), transform);
+  };
+  if (by_size.size() == 1) return stacked(by_size.begin()->second);
+  const at::Tensor crops = at::empty({count, transform.crop, transform.crop, 3}, images[0].options());
+  for (const auto& [size, members] : by_size) {
+    at::Tensor rows = at::tensor(members, at::kLong);
+    // From pinned memory: a copy from pageable memory would first wait for the device's queue.
+    if (crops.is_cuda()) rows = rows.pin_memory().to(crops.device(), /*non_blocking=*/true);
+    crops.index_copy_(0, rows, stacked(members));
+  }
+  return crops;
 }
 
 at::Tensor resize_image(const at::Tensor& rgb, int64_t height, int64_t width, Interpolation interpolation) {

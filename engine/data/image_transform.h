@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <ATen/core/Tensor.h>
 
@@ -44,6 +45,11 @@ at::Tensor apply_eval_transform(const at::Tensor& rgb, const EvalTransform& tran
 // The same for a batch of equally sized images, uint8 [n, height, width, 3] -> [n, crop, crop, 3]: one
 // resize for all of them (each image's result is what apply_eval_transform gives it on that device).
 at::Tensor apply_eval_transform_batch(const at::Tensor& nhwc, const EvalTransform& transform);
+
+// Images of any sizes (RGB uint8 HWC, all on one device) -> uint8 [n, crop, crop, 3] in their order: the
+// images of each size are transformed together by apply_eval_transform_batch (data sets have a few common
+// sizes, so a GPU makes a few large resizes instead of one small one per image).
+at::Tensor apply_eval_transform_grouped(const std::vector<at::Tensor>& images, const EvalTransform& transform);
 
 // RGB uint8 HWC resized to height x width with the same PIL-matching resampler (antialiased when reducing).
 at::Tensor resize_image(const at::Tensor& rgb, int64_t height, int64_t width, Interpolation interpolation);

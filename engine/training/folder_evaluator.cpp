@@ -3,10 +3,13 @@
 #include <torch/utils.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <optional>
 
-#include "engine/data/gpu_jpeg_batches.h"
 #include "engine/errors.h"
 #include "engine/kineto_trace.h"
+#include "engine/training/eval_batch_sources.h"
 #include "engine/log.h"
 #include "models/image_classifier.h"
 #include "models/torch_compat.h"
@@ -15,6 +18,16 @@ namespace fovea::engine {
 namespace {
 
 constexpr size_t kFailuresKept = 10;
+constexpr int64_t kSteadyAfter = 10;  // batches before the steady-state rate is measured (debug log)
+
+using Clock = std::chrono::steady_clock;
+
+// "label after 0.123 s" from `start`, for the debug log's phase timings.
+std::string after(const char* label, Clock::time_point start) {
+  char text[96];
+  std::snprintf(text, sizeof text, "%s after %.3f s", label, std::chrono::duration<double>(Clock::now() - start).count());
+  return text;
+}
 
 // uint8 NHWC on the device to the model's normalised float NCHW (a channels_last view of the same data).
 at::Tensor model_input(const at::Tensor& nhwc, const at::Tensor& mean, const at::Tensor& std, int64_t in_channels) {
@@ -41,6 +54,9 @@ FolderEvaluation evaluate_image_files(models::ImageClassifier& model, const Imag
   };
   const at::Tensor mean = per_channel(options.mean), std = per_channel(options.std);
 
+  const auto start = Clock::now();
+  Clock::time_point steady_start;
+  int64_t steady_images = 0;
   FolderEvaluation out;
   EvalAccumulator accumulator(num_classes, sample_positions, device, options.keep_every_image);
   int64_t done = 0, batch_index = 0;
@@ -48,7 +64,11 @@ FolderEvaluation evaluate_image_files(models::ImageClassifier& model, const Imag
   // One batch of crops on the device, whichever pipeline made it.
   const auto consume = [&](const at::Tensor& images, const std::vector<int64_t>& batch_labels,
                            const std::vector<int64_t>& positions, std::vector<std::string>& failures) {
-    trace.before_step(batch_index++);
+    trace.before_step(batch_index);
+    if (batch_index == 0) log::debug(after("evaluation: first batch", start));
+    if (batch_index == kSteadyAfter) steady_start = Clock::now();
+    if (batch_index >= kSteadyAfter) steady_images += images.size(0);
+    ++batch_index;
     control.checkpoint();
     done += images.size(0) + static_cast<int64_t>(failures.size());
     out.skipped += static_cast<int64_t>(failures.size());
@@ -86,29 +106,21 @@ FolderEvaluation evaluate_image_files(models::ImageClassifier& model, const Imag
     }
   };
 
-  std::unique_ptr<GpuJpegBatches> gpu_batches;
-  if (options.decode_on_device && GpuJpegBatches::available(device)) {
-    try {
-      gpu_batches = std::make_unique<GpuJpegBatches>(files, order, options.transform, options.batches.batch_size, device);
-    } catch (const Error& e) {
-      log::write(log::Level::Warning, std::string(e.what()) + "; decoding on the CPU");
-    }
-  }
-  if (gpu_batches) {
-    const NonBlockingStreamScope model_stream(device);
-    warm_up();
-    while (auto batch = gpu_batches->next()) consume(batch->crops, batch->labels, batch->positions, batch->failures);
-  } else {
-    ImageBatchOptions batch_options = options.batches;
-    batch_options.pinned_memory = device.is_cuda();
-    batch_options.decode_only = device.is_cuda() && options.resize_on_device;  // the CPU cores then only decode
-    ImageBatchLoader loader(files, std::move(order), options.transform, batch_options);
-    warm_up();
-    while (auto batch = loader.next())
-      consume(crops_on_device(*batch, options.transform, device), batch->labels, batch->positions, batch->failures);
-  }
+  EvalBatchSources sources(files, std::move(order), options.transform, options.batches, options.decode_on_device,
+                           options.resize_on_device, device);
+  std::optional<NonBlockingStreamScope> model_stream;
+  if (sources.gpu_decoding()) model_stream.emplace(device);
+  warm_up();
+  log::debug(after("evaluation: model warmed up", start));
+  while (auto batch = sources.next()) consume(batch->crops, batch->labels, batch->positions, batch->failures);
   model.train(was_training);
   out.result = accumulator.finish();
+  out.finished = Clock::now();
+  if (batch_index > kSteadyAfter) {
+    const double seconds = std::chrono::duration<double>(Clock::now() - steady_start).count();
+    log::debug(after("evaluation: done", start) + "; " + std::to_string(static_cast<int64_t>(steady_images / seconds)) +
+               " images/s after the first " + std::to_string(kSteadyAfter) + " batches");
+  }
   return out;
 }
 

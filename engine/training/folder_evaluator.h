@@ -1,6 +1,7 @@
 // Evaluation over image files decoded on the fly (ImageFolder, ImageNet): the image pipeline's batches
 // (engine/data/image_batches.h) go to the device, are normalised there and added up as in memory.
 #pragma once
+#include <chrono>
 #include <functional>
 #include <string>
 #include <vector>
@@ -25,6 +26,9 @@ struct FolderEvalOptions {
 
 struct FolderEvaluation {
   EvaluationResult result;
+  // When the last result was in: the pipelines' shutdown after it (threads, the GPU decoder's release)
+  // is not evaluation time, as timm's validate.py does not count its loader's shutdown.
+  std::chrono::steady_clock::time_point finished;
   int64_t skipped = 0;               // files that could not be decoded
   std::vector<std::string> failures;  // the first few, "path: reason"
 };

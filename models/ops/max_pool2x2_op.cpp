@@ -52,10 +52,9 @@ class MaxPool2x2Function : public torch::autograd::Function<MaxPool2x2Function> 
     const std::vector<int64_t> sizes = ctx->saved_data["sizes"].toIntVector();
     const auto layout = at::MemoryFormat::ChannelsLast;
     const at::Tensor grad_output = grads[0].contiguous(layout);
-    // The kernels write the pooled area only: an odd last row or column gets its zeros here.
-    const bool odd = sizes[2] % 2 != 0 || sizes[3] % 2 != 0;
+    // The kernels write every element (an odd last row or column too), unless there is no window at all.
     at::Tensor grad_input = at::empty(sizes, grad_output.options().memory_format(layout));  // (at::zeros has no layout)
-    if (odd) grad_input.zero_();
+    if (sizes[2] < 2 || sizes[3] < 2) grad_input.zero_();
     kernels::MaxPool2x2Params p = params_for(grad_input);
     kernels::MaxPool2x2Grads g;
     g.grad_output = grad_output.data_ptr();
