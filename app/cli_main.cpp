@@ -180,8 +180,10 @@ int main(int argc, char** argv) {
   std::string results_path;
   eval->add_option("--results", results_path, "Write every image's top-5 classes and loss to this CSV file");
   eval->add_option("--workers", eval_config.workers, "Image folders: decoding threads (default: one per core)");
-  eval->add_flag("--resize-on-gpu", eval_config.resize_on_gpu,
-                 "Image folders on a GPU: the decoding threads only decode, the GPU resizes and crops");
+  bool resize_on_cpu = false;
+  eval->add_flag("--resize-on-cpu", resize_on_cpu,
+                 "Image folders on a GPU: the decoding threads also resize and crop (default: they only decode, the "
+                 "GPU resizes and crops, faster)");
   eval->add_flag("--gpu-decode", eval_config.gpu_decode,
                  "Image folders on an NVIDIA GPU: decode JPEGs there (nvJPEG), faster; its pixels are not exactly "
                  "libjpeg's (PIL's), so results can differ slightly from timm's");
@@ -245,6 +247,7 @@ int main(int argc, char** argv) {
     if (*presets) return fovea::cli::run_presets(json);
     if (*eval) {
       eval_config.per_image_results = !results_path.empty();
+      eval_config.resize_on_gpu = !resize_on_cpu;
       return fovea::cli::run_eval(eval_config, results_path, json);
     }
     if (*predict) return fovea::cli::run_predict(predict_request, json);

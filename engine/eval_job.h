@@ -23,8 +23,8 @@ struct EvalConfig {
   int sample_predictions = 0;    // images whose top-5 predictions are reported through on_predictions
   bool per_image_results = false;  // every image's top-5 and loss in the summary (EvaluationSummary::per_image)
   int workers = 0;               // image folders: decoding threads (0: one per core)
-  bool resize_on_gpu = false;    // image folders on a GPU: workers only decode, the GPU resizes (faster
-                                 // without a model to run; with one, the decoding threads resize faster)
+  bool resize_on_gpu = true;     // image folders on a GPU: workers only decode, the GPU resizes and crops
+                                 // (equally sized images together; within one grey level of PIL as on the CPU)
   bool gpu_decode = false;       // image folders on a GPU with a JPEG decoder (nvJPEG): decode there, faster;
                                  // its pixels differ from libjpeg's (PIL's) where colours change (docs/PARITY.md)
 };

@@ -32,8 +32,8 @@ constexpr int kReaders = 6;           // reading from the page cache is cheap: a
 constexpr int kDecoders = 3;          // each with its nvJPEG state and CUDA stream: the header checks, decode
                                       // calls and resize launches of one batch overlap the others' GPU work
                                       // (FOVEA_JPEG_DECODERS overrides it, for measuring)
-constexpr int64_t kReadAhead = 4;     // batches of bytes waiting for the decoding threads
-constexpr int64_t kDecodedAhead = 4;  // decoded batches waiting for the consumer
+constexpr int64_t kAhead = 4;  // batches of bytes waiting for the decoding threads, and decoded batches
+                               // waiting for the consumer (FOVEA_GPU_DECODE_AHEAD overrides it, for measuring)
 
 struct RawBatch {
   std::vector<std::vector<uint8_t>> bytes;
@@ -69,6 +69,7 @@ struct GpuJpegBatches::State {
   int64_t batch_size;
   at::Device device;
   int64_t batches = 0;
+  int64_t ahead = kAhead;
   std::vector<std::unique_ptr<kernels::GpuJpegDecoder>> decoders;  // one per decoding thread, made there
   int decoders_started = 0, decoders_failed = 0;  // under the mutex
   bool on_engines = false;                        // the JPEG engines decode (not nvJPEG's hybrid backend)
@@ -94,7 +95,7 @@ struct GpuJpegBatches::State {
       int64_t b;
       {
         std::unique_lock lock(mutex);
-        changed.wait(lock, [&] { return stopping || next_to_read >= batches || next_to_read < next_to_decode + kReadAhead; });
+        changed.wait(lock, [&] { return stopping || next_to_read >= batches || next_to_read < next_to_decode + ahead; });
         if (stopping || next_to_read >= batches) return;
         b = next_to_read++;
       }
@@ -236,7 +237,7 @@ struct GpuJpegBatches::State {
           std::unique_lock lock(mutex);
           changed.wait(lock, [&] {
             return stopping || next_to_decode >= batches ||
-                   (read.count(next_to_decode) && next_to_decode < handed_out + kDecodedAhead);
+                   (read.count(next_to_decode) && next_to_decode < handed_out + ahead);
           });
           if (stopping || next_to_decode >= batches) return;
           b = next_to_decode++;
@@ -274,6 +275,7 @@ GpuJpegBatches::GpuJpegBatches(const ImageFileList& files, std::vector<int64_t> 
   state_ = std::make_unique<State>(files, std::move(order), transform, std::max<int64_t>(1, batch_size), on);
   State& s = *state_;
   s.batches = (static_cast<int64_t>(s.order.size()) + s.batch_size - 1) / s.batch_size;
+  if (const char* ahead = std::getenv("FOVEA_GPU_DECODE_AHEAD")) s.ahead = std::clamp<int64_t>(std::atoll(ahead), 1, 64);
   const char* wanted = std::getenv("FOVEA_JPEG_DECODERS");
   const int decoders = wanted ? std::clamp(std::atoi(wanted), 1, 16) : kDecoders;
   s.decoders.resize(static_cast<size_t>(decoders));
