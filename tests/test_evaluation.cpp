@@ -215,6 +215,12 @@ class EvaluationTest : public QObject {
     QVERIFY(!share.takes(0) && !share.takes(1) && share.takes(2) && share.takes(5) && !share.takes(6));
     share = {2, 0};
     QVERIFY(share.takes(1) && !share.takes(2) && !share.takes(100));
+    // 10 positions in batches of 3 (the last one short), the CPU side taking batches 0, 1 and 3.
+    const std::vector<int64_t> order = {9, 8, 7, 6, 5, 4, 3, 2, 1, 0};
+    const fovea::engine::BatchSplit split = fovea::engine::split_batches(order, 3, {2, 2});
+    QCOMPARE(split.cpu_takes, (std::vector<bool>{true, true, false, true}));
+    QCOMPARE(split.cpu_order, (std::vector<int64_t>{9, 8, 7, 6, 5, 4, 0}));
+    QCOMPARE(split.gpu_order, (std::vector<int64_t>{3, 2, 1}));
     qputenv("FOVEA_CPU_BATCHES", "3,5");
     const auto from_env = fovea::engine::CpuBatchShare::for_gpu_decoding(fovea::engine::Interpolation::Bicubic);
     qunsetenv("FOVEA_CPU_BATCHES");

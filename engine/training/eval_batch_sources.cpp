@@ -51,6 +51,18 @@ CpuBatchShare CpuBatchShare::for_gpu_decoding(Interpolation interpolation) {
   return share;
 }
 
+BatchSplit split_batches(const std::vector<int64_t>& order, int64_t batch_size, const CpuBatchShare& share) {
+  BatchSplit split;
+  const auto images = static_cast<int64_t>(order.size());
+  for (int64_t b = 0, first = 0; first < images; ++b, first += batch_size) {
+    const bool on_cpu = share.takes(b);
+    split.cpu_takes.push_back(on_cpu);
+    std::vector<int64_t>& side = on_cpu ? split.cpu_order : split.gpu_order;
+    side.insert(side.end(), order.begin() + first, order.begin() + std::min(first + batch_size, images));
+  }
+  return split;
+}
+
 struct EvalBatchSources::State {
   const ImageFileList& files;
   EvalTransform transform;
@@ -101,15 +113,10 @@ EvalBatchSources::EvalBatchSources(const ImageFileList& files, std::vector<int64
   }
   // Both: whole batches to one side or the other (only the very last batch can be short, whichever side
   // takes it). The CPU side decodes and resizes, so its batches cost the GPU nothing but the copy.
-  const CpuBatchShare share = CpuBatchShare::for_gpu_decoding(transform.interpolation);
-  std::vector<int64_t> cpu_order;
-  for (int64_t b = 0; b < count; ++b) {
-    const bool on_cpu = share.takes(b);
-    s.cpu_takes.push_back(on_cpu);
-    const int64_t first = b * batches.batch_size, last = std::min(first + batches.batch_size, images);
-    std::vector<int64_t>& side = on_cpu ? cpu_order : s.gpu_order;
-    side.insert(side.end(), order.begin() + first, order.begin() + last);
-  }
+  BatchSplit split = split_batches(order, batches.batch_size, CpuBatchShare::for_gpu_decoding(transform.interpolation));
+  s.cpu_takes = std::move(split.cpu_takes);
+  s.gpu_order = std::move(split.gpu_order);
+  std::vector<int64_t> cpu_order = std::move(split.cpu_order);
   // The CPU side resizes its images too, which leaves the GPU's cores to the model (FOVEA_CPU_DECODE_ONLY=1:
   // the GPU resizes them, for measuring; slower, measured in docs/PERFORMANCE.md).
   s.batches.decode_only = std::getenv("FOVEA_CPU_DECODE_ONLY") != nullptr;

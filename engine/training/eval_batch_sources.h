@@ -26,6 +26,14 @@ struct CpuBatchShare {
   static CpuBatchShare for_gpu_decoding(Interpolation interpolation);
 };
 
+// `order` cut into batches of `batch_size` (the last may be short), each batch's positions to the CPU side
+// or the GPU side as `share` says, in order on each side.
+struct BatchSplit {
+  std::vector<bool> cpu_takes;  // per batch
+  std::vector<int64_t> cpu_order, gpu_order;
+};
+BatchSplit split_batches(const std::vector<int64_t>& order, int64_t batch_size, const CpuBatchShare& share);
+
 class EvalBatchSources {
  public:
   // Starts the pipelines for files[order[0]], files[order[1]], ... (all in list order when `order` is
