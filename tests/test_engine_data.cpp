@@ -346,6 +346,32 @@ class EngineDataTest : public QObject {
     QVERIFY2(failures[0].find("img20.jpg") != std::string::npos, failures[0].c_str());
   }
 
+  // Decode-only batches (the GPU resizes them): crops_on_device gives what the workers' own resizing gives,
+  // for images of several sizes and one over kMaxPixelsResizedOnDevice, which the worker crops itself.
+  void decodeOnlyBatchesGiveTheSameCrops() {
+    QTemporaryDir dir;
+    fovea::engine::ImageFileList files;
+    const uint32_t folder = files.add_folder(dir.path().toStdString());
+    const std::vector<std::pair<int, int>> sizes = {{40, 30}, {31, 45}, {40, 30}, {1200, 900}, {64, 64}};
+    for (size_t i = 0; i < sizes.size(); ++i) {
+      const auto [w, h] = sizes[i];
+      const std::string name = "img" + std::to_string(i) + ".ppm";
+      fovea::testing::write_netpbm(dir.path().toStdString() + "/" + name, w, h,
+                                   fovea::testing::random_bytes(static_cast<size_t>(w * h * 3), static_cast<uint32_t>(i)), true);
+      files.add(folder, name, 0);
+    }
+    QVERIFY(1200 * 900 > fovea::engine::kMaxPixelsResizedOnDevice);
+    const fovea::engine::EvalTransform t{24, 20, fovea::engine::Interpolation::Bicubic};
+    fovea::engine::ImageBatchOptions whole{8, 2, false, false}, decode_only{8, 2, false, true};
+    fovea::engine::ImageBatchLoader reference(files, {}, t, whole), loader(files, {}, t, decode_only);
+    const auto expected = reference.next(), batch = loader.next();
+    QVERIFY(expected && batch);
+    QCOMPARE(batch->cropped, (std::vector<uint8_t>{0, 0, 0, 1, 0}));
+    const at::Tensor crops = fovea::engine::crops_on_device(*batch, t, at::kCPU);
+    QCOMPARE(crops.sizes(), expected->images.sizes());
+    QVERIFY(at::equal(crops, expected->images));
+  }
+
   void batchMakerImplementationsAgree_data() {
     QTest::addColumn<int>("channels");
     QTest::addColumn<bool>("augment");

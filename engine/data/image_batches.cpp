@@ -21,6 +21,7 @@ constexpr int64_t kChunk = 16;
 struct Slot {
   at::Tensor images;                // rows of crops, or
   std::vector<at::Tensor> decoded;  // whole images (decode_only)
+  std::vector<uint8_t> cropped;     // per row, decode_only: the worker cropped this one (ImageBatch::cropped)
   std::vector<std::string> errors;  // per row; empty when the image was decoded
   int64_t chunks_left = 0;
 };
@@ -57,6 +58,7 @@ struct ImageBatchLoader::State {
       const auto rows = batch_size_of(batch);
       if (options.decode_only) {
         slot->decoded.resize(static_cast<size_t>(rows));
+        slot->cropped.assign(static_cast<size_t>(rows), 0);
       } else {
         slot->images = at::empty({rows, crop, crop, 3},
                                  at::TensorOptions(at::kByte).pinned_memory(options.pinned_memory));
@@ -73,7 +75,12 @@ struct ImageBatchLoader::State {
       const auto position = static_cast<size_t>(order[static_cast<size_t>(index)]);
       try {
         if (options.decode_only) {
-          slot.decoded[static_cast<size_t>(row)] = read_rgb_image(files.path(position), options.pinned_memory);
+          at::Tensor rgb = read_rgb_image(files.path(position), options.pinned_memory);
+          if (rgb.size(0) * rgb.size(1) > kMaxPixelsResizedOnDevice) {
+            rgb = transform(rgb, index);
+            slot.cropped[static_cast<size_t>(row)] = 1;
+          }
+          slot.decoded[static_cast<size_t>(row)] = std::move(rgb);
         } else {
           slot.images[row].copy_(transform(read_rgb_image(files.path(position)), index));
         }
@@ -117,10 +124,24 @@ struct ImageBatchLoader::State {
 at::Tensor crops_on_device(const ImageBatch& batch, const EvalTransform& transform, const at::Device& device) {
   if (batch.images.defined()) return batch.images.to(device, /*non_blocking=*/true);
   if (batch.decoded.empty()) return at::empty({0, transform.crop, transform.crop, 3}, at::TensorOptions(at::kByte).device(device));
-  std::vector<at::Tensor> on_device;
-  on_device.reserve(batch.decoded.size());
-  for (const at::Tensor& image : batch.decoded) on_device.push_back(image.to(device, /*non_blocking=*/true));
-  return apply_eval_transform_grouped(on_device, transform);
+  std::vector<at::Tensor> whole;
+  std::vector<int64_t> whole_rows;
+  for (size_t i = 0; i < batch.decoded.size(); ++i) {
+    if (batch.cropped[i]) continue;
+    whole.push_back(batch.decoded[i].to(device, /*non_blocking=*/true));
+    whole_rows.push_back(static_cast<int64_t>(i));
+  }
+  if (whole.size() == batch.decoded.size()) return apply_eval_transform_grouped(whole, transform);
+  const auto count = static_cast<int64_t>(batch.decoded.size());
+  const at::Tensor crops = at::empty({count, transform.crop, transform.crop, 3}, at::TensorOptions(at::kByte).device(device));
+  if (!whole.empty()) {
+    at::Tensor rows = at::tensor(whole_rows, at::kLong);
+    if (device.is_cuda()) rows = rows.pin_memory();  // a copy from pageable memory would wait for the device
+    crops.index_copy_(0, rows.to(device, /*non_blocking=*/true), apply_eval_transform_grouped(whole, transform));
+  }
+  for (size_t i = 0; i < batch.decoded.size(); ++i)
+    if (batch.cropped[i]) crops[static_cast<int64_t>(i)].copy_(batch.decoded[i], /*non_blocking=*/true);
+  return crops;
 }
 
 ImageBatchLoader::ImageBatchLoader(const ImageFileList& files, std::vector<int64_t> order, EvalTransform transform,
@@ -192,6 +213,7 @@ std::optional<ImageBatch> ImageBatchLoader::next() {
     }
     if (s.options.decode_only) {
       out.decoded.push_back(std::move(slot->decoded[static_cast<size_t>(row)]));
+      out.cropped.push_back(slot->cropped[static_cast<size_t>(row)]);
     } else if (kept != row) {
       slot->images[kept].copy_(slot->images[row]);  // close the gaps, in place (stays pinned)
     }

@@ -18,11 +18,16 @@ namespace fovea::engine {
 
 struct ImageBatch {
   at::Tensor images;                  // uint8 [n, crop, crop, 3]; pinned memory when the options ask
-  std::vector<at::Tensor> decoded;    // instead, with `decode_only`: each image whole, RGB uint8 HWC
+  std::vector<at::Tensor> decoded;    // instead, with `decode_only`: each image whole, RGB uint8 HWC, or
+  std::vector<uint8_t> cropped;       // (per decoded image, 1) already resized and cropped by the worker: images
+                                      // over kMaxPixelsResizedOnDevice, whose whole batch would take gigabytes
   std::vector<int64_t> labels;        // of each image
   std::vector<int64_t> positions;     // of each image in the file list
   std::vector<std::string> failures;  // "path: reason" for each file of the batch that was skipped
 };
+
+// Decode-only workers resize and crop larger images themselves (1 megapixel: ImageNet's photos are ~0.2).
+constexpr int64_t kMaxPixelsResizedOnDevice = int64_t{1} << 20;
 
 struct ImageBatchOptions {
   int64_t batch_size = 256;
@@ -34,7 +39,8 @@ struct ImageBatchOptions {
 };
 
 // The batch's crops as uint8 [n, crop, crop, 3] on `device`: copied there (asynchronously from pinned
-// memory), or, for decode-only batches, each image copied there and resized and cropped by `transform`.
+// memory), or, for decode-only batches, each image copied there and resized and cropped by `transform`
+// (equally sized images together; those the worker cropped already, copied as they are).
 at::Tensor crops_on_device(const ImageBatch& batch, const EvalTransform& transform, const at::Device& device);
 
 // One decoded image (RGB uint8 HWC) and its index in the loading order in, the batch's crop x crop x 3
