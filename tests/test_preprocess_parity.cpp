@@ -129,6 +129,12 @@ int main() {
     for (size_t i = 0; same && i < photos.size(); ++i)
       same = at::equal(grouped[static_cast<int64_t>(i)], fovea::engine::apply_eval_transform(photos[i], t).cpu());
     check(same, std::string(device.is_cuda() ? "cuda" : "cpu") + ": images of several sizes transformed together, grouped by size");
+    // A batch over the pixel limit is resized a few images at a time, with the same result.
+    const at::Tensor three = at::stack({photos[0], photos[0], photos[0]});
+    const int64_t two_images = 2 * photos[0].size(0) * photos[0].size(1);
+    check(at::equal(fovea::engine::apply_eval_transform_batch(three, t, two_images).cpu(),
+                    fovea::engine::apply_eval_transform_batch(three, t).cpu()),
+          std::string(device.is_cuda() ? "cuda" : "cpu") + ": a batch resized in parts equals it resized at once");
   }
   std::printf("%s\n", failures ? "FAILED" : "all within 1/255");
   return failures ? 1 : 0;

@@ -4,6 +4,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -125,8 +126,15 @@ at::Tensor apply_eval_transform(const at::Tensor& rgb, const EvalTransform& t) {
   return out;
 }
 
-at::Tensor apply_eval_transform_batch(const at::Tensor& nhwc, const EvalTransform& t) {
-  const int64_t height = nhwc.size(1), width = nhwc.size(2);
+at::Tensor apply_eval_transform_batch(const at::Tensor& nhwc, const EvalTransform& t, int64_t max_pixels) {
+  const int64_t count = nhwc.size(0), height = nhwc.size(1), width = nhwc.size(2);
+  const int64_t per_call = std::max<int64_t>(1, max_pixels / std::max<int64_t>(1, height * width));
+  if (count > per_call) {
+    std::vector<at::Tensor> parts;
+    for (int64_t first = 0; first < count; first += per_call)
+      parts.push_back(apply_eval_transform_batch(nhwc.narrow(0, first, std::min(per_call, count - first)), t, max_pixels));
+    return at::cat(parts);
+  }
   const auto [rh, rw] = resized_size(height, width, t.resize);
   const int64_t top = crop_offset(rh, t.crop), left = crop_offset(rw, t.crop);
   const bool uint8_path = nhwc.is_cpu() && t.interpolation == Interpolation::Bilinear;

@@ -43,8 +43,12 @@ at::Tensor decode_rgb_image(const uint8_t* data, size_t size, const std::string&
 // grey level.
 at::Tensor apply_eval_transform(const at::Tensor& rgb, const EvalTransform& transform);
 // The same for a batch of equally sized images, uint8 [n, height, width, 3] -> [n, crop, crop, 3]: one
-// resize for all of them (each image's result is what apply_eval_transform gives it on that device).
-at::Tensor apply_eval_transform_batch(const at::Tensor& nhwc, const EvalTransform& transform);
+// resize for as many of them as hold `max_pixels` in all (each image's result is what apply_eval_transform
+// gives it on that device). The limit bounds the float copies on a GPU: ~200 MB, not gigabytes for a
+// batch of large photos.
+constexpr int64_t kMaxPixelsPerResize = int64_t{16} << 20;
+at::Tensor apply_eval_transform_batch(const at::Tensor& nhwc, const EvalTransform& transform,
+                                      int64_t max_pixels = kMaxPixelsPerResize);
 
 // Images of any sizes (RGB uint8 HWC, all on one device) -> uint8 [n, crop, crop, 3] in their order: the
 // images of each size are transformed together by apply_eval_transform_batch (data sets have a few common
