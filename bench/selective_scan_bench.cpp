@@ -1,14 +1,17 @@
 // Selective-scan speed at Vim-S shapes against the HBM-traffic floor and against the same computation
-// composed of LibTorch ops (models::selective_scan_reference). Prints one table; see docs/PERFORMANCE.md.
-//   fovea-bench-scan [batch=128] [dim=768] [state=16]
+// composed of LibTorch ops (models::selective_scan_reference), then causal conv1d, the fused augmentation and
+// the fused BatchNorm + GELU against their memory-traffic floors. Prints tables; see docs/PERFORMANCE.md.
+//   fovea-bench-scan [batch=128] [dim=768] [state=16]      fovea-bench-scan batchnorm: only the last table
 #include <torch/torch.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <functional>
+#include <string>
 
 #include "kernels/augment.h"
+#include "models/ops/batch_norm_gelu_op.h"
 #include "models/ops/causal_conv1d_op.h"
 #include "models/ops/gpu_augment.h"
 #include "models/ops/selective_scan_op.h"
@@ -30,9 +33,41 @@ double median_ms(const std::function<void()>& f, int repeats) {
   return times[times.size() / 2];
 }
 
+// Fused BatchNorm (training) + GELU at airbench94's shapes (batch 1,024, bf16, channels_last) against
+// LibTorch's batch_norm then gelu. Floor: the input read and the output written once (forward); plus the
+// input, its gradient and the upstream gradient once (backward).
+void bench_batch_norm_gelu(double copy_gbs) {
+  const auto cuda = at::TensorOptions(at::kFloat).device(at::kCUDA);
+  std::printf("\nbatchnorm + gelu, bf16 channels_last, training\n%-22s %-8s %9s %9s %10s %9s\n", "shape", "pass",
+              "fused ms", "torch ms", "floor ms", "of floor");
+  for (const auto& [c, side] : {std::pair<int64_t, int64_t>{64, 16}, {256, 8}, {256, 4}}) {
+    const auto bf16 = at::TensorOptions(at::kBFloat16).device(at::kCUDA);
+    const at::Tensor x = torch::randn({1024, c, side, side}, bf16).contiguous(at::MemoryFormat::ChannelsLast);
+    const at::Tensor dout = torch::randn_like(x), weight = torch::ones({c}, cuda), bias = torch::zeros({c}, cuda);
+    const at::Tensor rm = torch::zeros({c}, cuda), rv = torch::ones({c}, cuda);
+    const at::Tensor bias_g = bias.clone().requires_grad_(true), xg = x.clone().requires_grad_(true);
+    const auto fused = [&] { return fovea::ops::batch_norm_gelu(xg, weight, bias_g, rm, rv, true, 0.4, 1e-12); };
+    const auto torch_ops = [&] { return at::gelu(at::batch_norm(xg, weight, bias_g, rm, rv, true, 0.4, 1e-12, true)); };
+    const double bytes = static_cast<double>(x.nbytes());
+    const double fwd_floor = 2 * bytes / copy_gbs / 1e6, both_floor = 5 * bytes / copy_gbs / 1e6;
+    const double fwd = median_ms([&] { torch::NoGradGuard g; fused(); }, 20);
+    const double fwd_torch = median_ms([&] { torch::NoGradGuard g; torch_ops(); }, 20);
+    const double both = median_ms([&] { fused().backward(dout); }, 20);
+    const double both_torch = median_ms([&] { torch_ops().backward(dout); }, 20);
+    char shape[32];
+    std::snprintf(shape, sizeof shape, "1024x%lldx%lldx%lld", static_cast<long long>(c), static_cast<long long>(side),
+                  static_cast<long long>(side));
+    std::printf("%-22s %-8s %9.4f %9.4f %10.4f %8.0f%%\n", shape, "fwd", fwd, fwd_torch, fwd_floor, 100 * fwd_floor / fwd);
+    std::printf("%-22s %-8s %9.4f %9.4f %10.4f %8.0f%%\n", shape, "fwd+bwd", both, both_torch, both_floor,
+                100 * both_floor / both);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  const bool only_batch_norm = argc > 1 && std::string(argv[1]) == "batchnorm";  // just the last table
+  if (only_batch_norm) --argc;
   const int64_t batch = argc > 1 ? std::atoll(argv[1]) : 128, dim = argc > 2 ? std::atoll(argv[2]) : 768,
                 state = argc > 3 ? std::atoll(argv[3]) : 16;
   if (!torch::cuda::is_available()) {
@@ -45,6 +80,10 @@ int main(int argc, char** argv) {
   const double copy_ms = median_ms([&] { sink.copy_(big); }, 20);
   const double copy_gbs = 2.0 * big.nbytes() / copy_ms / 1e6;
   std::printf("copy bandwidth %.0f GB/s (read + write)\n", copy_gbs);
+  if (only_batch_norm) {
+    bench_batch_norm_gelu(copy_gbs);
+    return 0;
+  }
   std::printf("%-5s %5s %-8s %10s %10s %9s %12s %9s\n", "dtype", "L", "pass", "ms", "floor ms", "of floor", "torch ops ms",
               "speedup");
   for (const auto type : {at::kFloat, at::kBFloat16}) {
@@ -117,5 +156,7 @@ int main(int argc, char** argv) {
                 batch == 4096 ? "\n" : "", static_cast<long long>(batch), aug, aug_bytes / copy_gbs / 1e6,
                 100 * aug_bytes / copy_gbs / 1e6 / aug);
   }
+
+  bench_batch_norm_gelu(copy_gbs);
   return 0;
 }

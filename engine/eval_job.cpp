@@ -3,6 +3,7 @@
 #include <torch/nn/module.h>
 #include <torch/utils.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "engine/data/tensor_dataset.h"
@@ -10,6 +11,7 @@
 #include "engine/errors.h"
 #include "engine/loaded_model.h"
 #include "engine/training/batch_maker.h"
+#include "engine/training/eval_device_warm_up.h"
 #include "engine/training/evaluator.h"
 #include "engine/training/folder_evaluator.h"
 #include "models/image_classifier.h"
@@ -141,11 +143,22 @@ void check_fit(const LoadedModel& loaded, const DatasetInfo& info, const TensorS
   check_classes(loaded, info, path, observer);
 }
 
+const ImageFileList& evaluated_files(const DatasetInfo& info) { return info.test_images ? *info.test_images : *info.train_images; }
+
+// What the decoding workers hold at once when they only decode and the GPU resizes: about five batches ahead
+// (ImageBatchLoader's window on 16 cores) of ~640 KB images (ImageNet's photos are ~500 x 400).
+int64_t pinned_bytes_for(const EvalConfig& config, const DatasetInfo& info, const c10::Device& device) {
+  if (!device.is_cuda() || !config.resize_on_gpu || config.gpu_decode) return 0;
+  const auto images = static_cast<int64_t>(chosen_positions(static_cast<int64_t>(evaluated_files(info).size()), config.limit).size());
+  return std::min<int64_t>(images, 5 * config.batch_size) * (int64_t{640} << 10);
+}
+
 // Folders of encoded images: decoded, resized and cropped on the fly with the model's preprocessing.
 EvaluationSummary evaluate_folder(const EvalConfig& config, const DatasetInfo& info, const c10::Device& device,
+                                  std::jthread& device_warm_up,
                                   JobControl& control, JobObserver& observer, Clock::time_point job_start) {
   const bool test = info.test_images != nullptr;
-  const ImageFileList& files = test ? *info.test_images : *info.train_images;
+  const ImageFileList& files = evaluated_files(info);
   const std::string split_name = test ? "test" : "train";
   ModelChoice choice;
   choice.model = config.model;
@@ -182,6 +195,7 @@ EvaluationSummary evaluate_folder(const EvalConfig& config, const DatasetInfo& i
   std::vector<int64_t> samples;
   for (const int64_t k : evenly_spaced(count, config.sample_predictions)) samples.push_back(order[static_cast<size_t>(k)]);
 
+  if (device_warm_up.joinable()) device_warm_up.join();  // not timed, as timm's validate.py times no warm-up
   EvalProgress progress(observer, job_start, count, config.batch_size);
   const FolderEvaluation evaluation =
       evaluate_image_files(*loaded.model, files, std::move(order), options, static_cast<int>(loaded.spec.num_classes),
@@ -255,7 +269,9 @@ EvaluationSummary evaluate_checkpoint(const EvalConfig& config, JobControl& cont
   say(observer, log::Level::Info, "loading " + config.data_path);
   const DatasetInfo info = probe_dataset(config.data_path);
   const bool folders = info.format == DatasetFormat::ImageFolder || info.format == DatasetFormat::ImageNet;
-  const EvaluationSummary summary = folders ? evaluate_folder(config, info, device, control, observer, job_start)
+  std::jthread device_warm_up;
+  if (folders) device_warm_up = warm_up_device_for_evaluation(device, pinned_bytes_for(config, info, device));
+  const EvaluationSummary summary = folders ? evaluate_folder(config, info, device, device_warm_up, control, observer, job_start)
                                             : evaluate_in_memory(config, info, device, control, observer, job_start);
   say(observer, log::Level::Info,
       "Acc@1 " + percent(summary.top1) + " Acc@5 " + percent(summary.top5) + " loss " + std::to_string(summary.loss) +

@@ -2,6 +2,9 @@
 
 #include <torch/nn/init.h>
 
+#include <cstdlib>
+
+#include "models/ops/batch_norm_gelu_op.h"
 #include "models/ops/max_pool2x2_op.h"
 #include "models/ops/patch_conv_op.h"
 
@@ -25,6 +28,17 @@ nn::BatchNorm2d airbench_norm(int64_t features, double momentum) {
   return norm;
 }
 
+// GELU(norm(x)), in one fused op where Fovea's kernels take x (GPU training: channels_last), with the module's
+// bookkeeping (the count of batches it has seen). FOVEA_UNFUSED_NORM_GELU=1: LibTorch's two ops (to measure).
+torch::Tensor norm_gelu(nn::BatchNorm2d& norm, const torch::Tensor& x) {
+  static const bool unfused = std::getenv("FOVEA_UNFUSED_NORM_GELU") != nullptr;
+  const nn::BatchNormOptions& o = norm->options;
+  if (unfused || !ops::batch_norm_gelu_uses_kernel(x) || !o.momentum() || !o.track_running_stats()) return torch::gelu(norm(x));
+  if (norm->is_training()) norm->num_batches_tracked += 1;
+  return ops::batch_norm_gelu(x, norm->weight, norm->bias, norm->running_mean, norm->running_var, norm->is_training(),
+                              *o.momentum(), o.eps());
+}
+
 }  // namespace
 
 AirbenchConvGroupImpl::AirbenchConvGroupImpl(int64_t in, int64_t out, double momentum)
@@ -34,8 +48,8 @@ AirbenchConvGroupImpl::AirbenchConvGroupImpl(int64_t in, int64_t out, double mom
       norm2(register_module("norm2", airbench_norm(out, momentum))) {}
 
 torch::Tensor AirbenchConvGroupImpl::forward(torch::Tensor x) {
-  x = torch::gelu(norm1(ops::max_pool2x2(conv1(x))));
-  return torch::gelu(norm2(conv2(x)));
+  x = norm_gelu(norm1, ops::max_pool2x2(conv1(x)));
+  return norm_gelu(norm2, conv2(x));
 }
 
 AirbenchNetImpl::AirbenchNetImpl(const AirbenchOptions& o) : options_(o) {

@@ -15,6 +15,7 @@
 #include "kernels/max_pool2x2.h"
 #include "kernels/ycbcr_to_rgb.h"
 #include "models/ops/add_layer_norm_op.h"
+#include "models/ops/batch_norm_gelu_op.h"
 #include "models/ops/causal_conv1d_op.h"
 #include "models/ops/max_pool2x2_op.h"
 #include "models/ops/patch_conv_op.h"
@@ -333,6 +334,46 @@ void patch_conv_gpu_matches_cpu() {
 }
 #endif
 
+// Fused BatchNorm + GELU through the op (channels_last, forward and backward, on `device`) against LibTorch's
+// batch_norm then gelu in float64 on the same (rounded) values: training (batch statistics; the running ones
+// updated) and evaluation (the running ones). `offset` moves every channel's mean far from zero.
+void compare_batch_norm_gelu(int64_t n, int64_t c, int64_t h, int64_t w, at::ScalarType type, const at::Device& device,
+                             bool training, double offset = 0.0) {
+  const auto layout = at::MemoryFormat::ChannelsLast;
+  const at::Tensor x = (torch::randn({n, c, h, w}) * 1.5 + torch::randn({1, c, 1, 1}) + offset).to(type).contiguous(layout);
+  const at::Tensor weight = torch::rand({c}) + 0.5, bias = torch::randn({c}) * 0.5;
+  const at::Tensor running_mean = torch::randn({c}), running_var = torch::rand({c}) + 0.5;
+  const at::Tensor upstream = torch::randn({n, c, h, w}).to(type);
+  const double momentum = 0.4, eps = 1e-5;
+
+  const auto leaf = [](const at::Tensor& t, at::ScalarType as, const at::Device& on) {
+    return t.to(on).to(as).detach().requires_grad_(true);
+  };
+  const at::Tensor ref_x = leaf(x, at::kDouble, at::kCPU), ref_w = leaf(weight, at::kDouble, at::kCPU), ref_b = leaf(bias, at::kDouble, at::kCPU);
+  const at::Tensor ref_rm = running_mean.to(at::kDouble), ref_rv = running_var.to(at::kDouble);
+  const at::Tensor ref = at::gelu(at::batch_norm(ref_x, ref_w, ref_b, ref_rm, ref_rv, training, momentum, eps, false));
+  ref.backward(upstream.to(at::kDouble));
+
+  const at::Tensor got_x = x.to(device).detach().requires_grad_(true), got_w = leaf(weight, at::kFloat, device), got_b = leaf(bias, at::kFloat, device);
+  const at::Tensor got_rm = running_mean.to(device), got_rv = running_var.to(device);
+  const bool kernel = fovea::ops::batch_norm_gelu_uses_kernel(got_x);
+  const at::Tensor got = fovea::ops::batch_norm_gelu(got_x, got_w, got_b, got_rm, got_rv, training, momentum, eps);
+  got.backward(upstream.to(device));
+
+  char name[128];
+  std::snprintf(name, sizeof name, "%s batchnorm+gelu %lldx%lldx%lldx%lld %s %s%s%s", device.is_cuda() ? "gpu" : "cpu",
+                static_cast<long long>(n), static_cast<long long>(c), static_cast<long long>(h), static_cast<long long>(w),
+                type == at::kBFloat16 ? "bf16" : "f32", training ? "train" : "eval", offset != 0.0 ? " offset" : "",
+                kernel ? "" : " (NOT THE KERNEL)");
+  const bool bf16 = type == at::kBFloat16;
+  report(std::string(name) + ": output", kernel ? relative_error(got.to(at::kFloat), ref) : 1.0, bf16 ? 8e-3 : 1e-5);
+  report(std::string(name) + ": input gradient", relative_error(got_x.grad().to(at::kFloat), ref_x.grad()), bf16 ? 2e-2 : 1e-4);
+  report(std::string(name) + ": weight gradient", relative_error(got_w.grad(), ref_w.grad()), bf16 ? 2e-2 : 1e-4);
+  report(std::string(name) + ": bias gradient", relative_error(got_b.grad(), ref_b.grad()), bf16 ? 2e-2 : 1e-4);
+  report(std::string(name) + ": running mean", relative_error(got_rm, ref_rm), 1e-5);
+  report(std::string(name) + ": running var", relative_error(got_rv, ref_rv), 1e-5);
+}
+
 // A whole model on the GPU with the kernels against the CPU reference path (the LibTorch
 // transcriptions of the reference math, ops::UseReferenceOps), fp32 logits.
 void model_gpu_matches_cpu_reference(const char* name, int64_t image_size) {
@@ -371,6 +412,12 @@ int main() {
   compare_conv(1, 3, 4096, 4, true, true, at::kFloat, at::kCPU);
   compare_conv(2, 6, 130, 4, true, true, at::kBFloat16, at::kCPU);
 
+  std::printf("batchnorm + gelu, CPU kernel vs LibTorch in float64\n");
+  compare_batch_norm_gelu(3, 8, 5, 7, at::kFloat, at::kCPU, true);
+  compare_batch_norm_gelu(2, 5, 3, 3, at::kFloat, at::kCPU, false);
+  compare_batch_norm_gelu(4, 12, 6, 6, at::kBFloat16, at::kCPU, true);
+  compare_batch_norm_gelu(2, 8, 9, 9, at::kFloat, at::kCPU, true, 100.0);
+
   const bool gpu = torch::cuda::is_available() && fovea::ops::selective_scan_supported(at::Device(at::kCUDA, 0));
   if (!gpu) {
     std::printf("GPU cases skipped: %s\n", torch::cuda::is_available() ? "this build has no GPU kernels" : "no GPU");
@@ -398,6 +445,16 @@ int main() {
     add_layer_norm_gpu_matches_cpu();
     max_pool_gpu_matches_cpu();
     patch_conv_gpu_matches_cpu();
+    std::printf("batchnorm + gelu, GPU kernels vs LibTorch in float64\n");
+    compare_batch_norm_gelu(64, 64, 16, 16, at::kBFloat16, cuda, true);
+    compare_batch_norm_gelu(256, 64, 16, 16, at::kBFloat16, cuda, true);
+    compare_batch_norm_gelu(3, 256, 9, 7, at::kBFloat16, cuda, true);
+    compare_batch_norm_gelu(5, 5, 11, 6, at::kBFloat16, cuda, true);   // channels not a multiple of 4
+    compare_batch_norm_gelu(7, 12, 16, 16, at::kFloat, cuda, true);
+    compare_batch_norm_gelu(3, 1100, 3, 3, at::kFloat, cuda, true);    // two blocks across the channels
+    compare_batch_norm_gelu(2, 64, 5, 5, at::kFloat, cuda, false);
+    compare_batch_norm_gelu(1, 8, 1, 3, at::kFloat, cuda, true);       // three rows
+    compare_batch_norm_gelu(16, 64, 8, 8, at::kFloat, cuda, true, 100.0);
 #endif
     model_gpu_matches_cpu_reference("vim_small", 224);
     model_gpu_matches_cpu_reference("mamba2_tiny", 224);

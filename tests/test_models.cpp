@@ -17,6 +17,7 @@
 #include "kernels/max_pool2x2.h"
 #include "models/airbench.h"
 #include "models/ops/add_layer_norm_op.h"
+#include "models/ops/batch_norm_gelu_op.h"
 #include "models/ops/max_pool2x2_op.h"
 #include "models/ops/patch_conv_op.h"
 #include "models/ops/reference_mode.h"
@@ -204,6 +205,56 @@ class ModelsTest : public QObject {
     qInfo("%s: logits %.2e, worst parameter gradient %.2e", qPrintable(name), logit_error, grad_error);
     QVERIFY(logit_error < 1e-5);
     QVERIFY(grad_error < 1e-4);
+  }
+
+  // airbench's BatchNorm + GELU pairs through the fused op (channels_last, as GPU training feeds them) against
+  // LibTorch's BatchNorm2d then gelu (UseReferenceOps): a conv group's training output, parameter gradients,
+  // running statistics and batch count, then its evaluation output. Bounds 1e-5 outputs, 1e-4 gradients.
+  void airbenchFusedNormMatchesLibTorch() {
+    const auto layout = at::MemoryFormat::ChannelsLast;
+    const at::Tensor x = torch::randn({6, 24, 12, 12}).contiguous(layout);
+    const auto make = [&] {
+      torch::manual_seed(4);
+      fovea::models::AirbenchConvGroup group(24, 16, 0.6);
+      torch::NoGradGuard no_grad;
+      for (auto& p : group->parameters()) p.set_data(p.contiguous(p.dim() == 4 ? layout : at::MemoryFormat::Contiguous));
+      for (auto& norm : {group->norm1, group->norm2}) norm->bias.normal_(0.0, 0.5);
+      return group;
+    };
+    QVERIFY(fovea::ops::batch_norm_gelu_uses_kernel(fovea::ops::max_pool2x2(make()->conv1(x))));
+    struct Run {
+      at::Tensor train_out, eval_out;
+      std::map<std::string, at::Tensor> tensors;  // gradients and buffers
+    };
+    const auto run = [&](bool reference) {
+      std::optional<fovea::ops::UseReferenceOps> guard;
+      if (reference) guard.emplace();
+      auto group = make();
+      Run r;
+      r.train_out = group->forward(x);
+      torch::manual_seed(1);
+      (r.train_out * torch::randn(r.train_out.sizes())).sum().backward();
+      for (const auto& p : group->named_parameters())
+        if (p.value().grad().defined()) r.tensors["grad " + p.key()] = p.value().grad().clone();
+      for (const auto& b : group->named_buffers()) r.tensors[b.key()] = b.value().clone();
+      group->eval();
+      torch::NoGradGuard no_grad;
+      r.eval_out = group->forward(x);
+      return r;
+    };
+    const Run fused = run(false), reference = run(true);
+    const auto relative = [](const at::Tensor& a, const at::Tensor& b) {
+      return (a.to(at::kDouble) - b.to(at::kDouble)).abs().max().item<double>() /
+             std::max(1e-30, b.to(at::kDouble).abs().max().item<double>());
+    };
+    QVERIFY(relative(fused.train_out, reference.train_out) < 1e-5);
+    QVERIFY(relative(fused.eval_out, reference.eval_out) < 1e-5);
+    QCOMPARE(fused.tensors.size(), reference.tensors.size());
+    QCOMPARE(fused.tensors.at("norm1.num_batches_tracked").item<int64_t>(), 1);
+    for (const auto& [key, tensor] : reference.tensors) {
+      const double error = relative(fused.tensors.at(key), tensor);
+      QVERIFY2(error < (key.rfind("grad", 0) == 0 ? 1e-4 : 1e-5), (key + ": " + std::to_string(error)).c_str());
+    }
   }
 
   // Patches drawn with a known covariance S = M M^T: the whitening filters must be S's eigenvectors

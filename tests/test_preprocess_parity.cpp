@@ -9,6 +9,7 @@
 #include <torch/cuda.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -135,6 +136,36 @@ int main() {
     check(at::equal(fovea::engine::apply_eval_transform_batch(three, t, two_images).cpu(),
                     fovea::engine::apply_eval_transform_batch(three, t).cpu()),
           std::string(device.is_cuda() ? "cuda" : "cpu") + ": a batch resized in parts equals it resized at once");
+  }
+  if (torch::cuda::is_available()) {
+    // Decoding workers' images in pinned slabs (engine/data/pinned_slabs.h): the pixels of pageable decoding,
+    // page-locked, side by side without overlapping; copied to the GPU asynchronously and dropped at once
+    // while later images take their slab's memory, the copies still arrive intact.
+    std::vector<std::string> paths;
+    for (const json& r : manifest.at("references")) {
+      paths.push_back(fixtures + "/photos/" + r.at("photo").get<std::string>());
+      if (paths.size() == 4) break;
+    }
+    std::vector<at::Tensor> pinned, pageable, on_gpu;
+    bool same = true;
+    for (const std::string& path : paths) {
+      pinned.push_back(fovea::engine::read_rgb_image(path, true));
+      pageable.push_back(fovea::engine::read_rgb_image(path));
+      same = same && pinned.back().is_pinned() && at::equal(pinned.back(), pageable.back());
+    }
+    check(same, "pinned decoding: page-locked, the same pixels");
+    std::vector<std::pair<const uint8_t*, const uint8_t*>> ranges;
+    for (const at::Tensor& t : pinned) ranges.emplace_back(t.data_ptr<uint8_t>(), t.data_ptr<uint8_t>() + t.numel());
+    std::sort(ranges.begin(), ranges.end());
+    bool apart = true;
+    for (size_t i = 1; i < ranges.size(); ++i) apart = apart && ranges[i - 1].second <= ranges[i].first;
+    check(apart, "pinned decoding: images do not overlap");
+    pinned.clear();
+    for (int round = 0; round < 40; ++round)
+      for (const std::string& path : paths) on_gpu.push_back(fovea::engine::read_rgb_image(path, true).to(at::kCUDA, true));
+    bool intact = true;
+    for (size_t i = 0; i < on_gpu.size(); ++i) intact = intact && at::equal(on_gpu[i].cpu(), pageable[i % paths.size()]);
+    check(intact, "pinned decoding: asynchronous copies intact while the slabs are reused");
   }
   std::printf("%s\n", failures ? "FAILED" : "all within 1/255");
   return failures ? 1 : 0;

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "engine/data/bgr_decode.h"
+#include "engine/data/pinned_slabs.h"
 #include "engine/data/rgb_decode.h"
 #include "engine/errors.h"
 #include "engine/io/atomic_file.h"
@@ -88,7 +89,7 @@ namespace {
 at::Tensor decode_to_tensor(const uint8_t* data, size_t size, const std::string& name, bool pinned) {
   at::Tensor rgb;
   decode_rgb(data, size, name, [&](int64_t width, int64_t height) {
-    rgb = at::empty({height, width, 3}, at::TensorOptions(at::kByte).pinned_memory(pinned));
+    rgb = pinned ? pinned_image_buffer(height * width * 3).view({height, width, 3}) : at::empty({height, width, 3}, at::kByte);
     return rgb.data_ptr<uint8_t>();
   });
   return rgb;

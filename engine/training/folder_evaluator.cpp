@@ -103,6 +103,7 @@ FolderEvaluation evaluate_image_files(models::ImageClassifier& model, const Imag
                                          at::TensorOptions(at::kByte).device(device));
       const compat::CudaBf16Autocast autocast(options.bf16_autocast);
       (void)model.forward(model_input(blank, mean, std, channels));
+      log::debug(after(("evaluation: warm-up forward of " + std::to_string(rows) + " launched").c_str(), start));
     }
   };
 
@@ -110,6 +111,7 @@ FolderEvaluation evaluate_image_files(models::ImageClassifier& model, const Imag
                            options.resize_on_device, device);
   std::optional<NonBlockingStreamScope> model_stream;
   if (sources.gpu_decoding()) model_stream.emplace(device);
+  log::debug(after("evaluation: pipelines started", start));
   warm_up();
   log::debug(after("evaluation: model warmed up", start));
   while (auto batch = sources.next()) consume(batch->crops, batch->labels, batch->positions, batch->failures);
