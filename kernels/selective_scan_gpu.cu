@@ -1,6 +1,6 @@
-// GPU selective scan: the recurrence in registers, the forward with two threads per channel (b, d) (half its
-// states each), the backward with one, recomputing states per chunk into shared memory (see
-// selective_scan_channel.h).
+// GPU selective scan: the recurrence in registers, two threads per channel (b, d) with half its states each;
+// the backward recomputes states per chunk into shared memory (see selective_scan_channel.h). Channel groups
+// that do not fill a block take the untiled kernels, a thread per channel.
 #include <stdexcept>
 
 #include "kernels/gpu_portability.h"
@@ -147,36 +147,44 @@ __global__ void __launch_bounds__(kThreads * Split) scan_fwd_tiled_kernel(const 
 // records the state entering every kChunk-step chunk (coalesced scratch, interleaved by thread); then,
 // chunk by chunk from the end, the chunk's inputs are loaded into shared memory, its states recomputed
 // into a shared buffer, and the gradients computed backwards in time and written through the tiles.
-template <int MaxN, typename T>
-__global__ void __launch_bounds__(kThreads) scan_bwd_tiled_kernel(const SelectiveScanParams p,
-                                                                  const SelectiveScanGrads g, float* scratch) {
+template <int MaxN, typename T, int Split>
+__global__ void __launch_bounds__(kThreads * Split) scan_bwd_tiled_kernel(const SelectiveScanParams p,
+                                                                          const SelectiveScanGrads g, float* scratch) {
   constexpr int K = static_cast<int>(kChunk<MaxN>);
+  constexpr int kStates = MaxN / Split;  // per thread
   __shared__ float s_u[kThreads][K + 1], s_dt[kThreads][K + 1], s_sig[kThreads][K + 1];
   __shared__ float s_z[kThreads][K + 1], s_dout[kThreads][K + 1];
   __shared__ float s_B[MaxN][K], s_C[MaxN][K];
   __shared__ float s_h[K * MaxN * kThreads];  // state after each step of the chunk: [step][n][thread]
-  const int tid = threadIdx.x;
-  const int64_t b = blockIdx.y, d0 = static_cast<int64_t>(blockIdx.x) * kThreads, d = d0 + tid;
+  const int tid = threadIdx.x, row = tid / Split, part = tid % Split;
+  const int64_t b = blockIdx.y, d0 = static_cast<int64_t>(blockIdx.x) * kThreads, d = d0 + row;
   const int64_t N = p.state, L = p.length, chunks = (L + K - 1) / K;
   const bool active = d < p.dim;
   const int64_t group = d0 / (p.dim / p.groups), bc = (b * p.groups + group) * N * L;
-  float* starts = scratch + (static_cast<int64_t>(blockIdx.y) * gridDim.x + blockIdx.x) * kThreads * chunks * N + tid;
-  float a[MaxN], h[MaxN], dh[MaxN], dA[MaxN];
+  float* starts = scratch + (static_cast<int64_t>(blockIdx.y) * gridDim.x + blockIdx.x) * kThreads * chunks * N + row;
+  float a[kStates], h[kStates], dh[kStates], dA[kStates];
 #pragma unroll
-  for (int n = 0; n < MaxN; ++n) {
-    a[n] = active && n < N ? p.A[d * N + n] : 0.0f;
-    h[n] = dh[n] = dA[n] = 0.0f;
+  for (int j = 0; j < kStates; ++j) {
+    const int n = part * kStates + j;
+    a[j] = active && n < N ? p.A[d * N + n] : 0.0f;
+    h[j] = dh[j] = dA[j] = 0.0f;
   }
+  // Sums over the channel's states, each thread holding part of them.
+  const auto across_parts = [](float v) {
+#pragma unroll
+    for (int mask = 1; mask < Split; mask *= 2) v += gpu_shuffle_xor(v, mask);
+    return v;
+  };
   const float Dd = active && p.D ? p.D[d] : 0.0f;
 
   // Loads one chunk of inputs into the tiles; `with_grads` also the gate and the output gradient.
   auto load_chunk = [&](int64_t t0, int steps, bool with_grads) {
-    for (int i = tid; i < kThreads * K; i += kThreads) {
+    for (int i = tid; i < kThreads * K; i += kThreads * Split) {
       const int r = i / K, c = i % K;
-      const int64_t row = d0 + r;
-      const bool valid = row < p.dim && c < steps;
-      const int64_t at = (b * p.dim + row) * L + t0 + c;
-      const float raw = valid ? load_as_float<T>(p.delta, at) + (p.delta_bias ? p.delta_bias[row] : 0.0f) : 0.0f;
+      const int64_t channel = d0 + r;
+      const bool valid = channel < p.dim && c < steps;
+      const int64_t at = (b * p.dim + channel) * L + t0 + c;
+      const float raw = valid ? load_as_float<T>(p.delta, at) + (p.delta_bias ? p.delta_bias[channel] : 0.0f) : 0.0f;
       const bool soft = p.delta_softplus && raw <= 20.0f;
       s_dt[r][c] = soft ? log1pf(__expf(raw)) : raw;
       s_sig[r][c] = soft ? 1.0f / (1.0f + __expf(-raw)) : 1.0f;
@@ -186,7 +194,7 @@ __global__ void __launch_bounds__(kThreads) scan_bwd_tiled_kernel(const Selectiv
         s_dout[r][c] = valid ? load_as_float<T>(g.dout, at) : 0.0f;
       }
     }
-    for (int i = tid; i < MaxN * K; i += kThreads) {
+    for (int i = tid; i < MaxN * K; i += kThreads * Split) {
       const int n = i / K, c = i % K;
       const bool valid = n < N && c < steps;
       s_B[n][c] = valid ? load_as_float<T>(p.B, bc + n * L + t0 + c) : 0.0f;
@@ -201,11 +209,14 @@ __global__ void __launch_bounds__(kThreads) scan_bwd_tiled_kernel(const Selectiv
     load_chunk(t0, steps, false);
     __syncthreads();
 #pragma unroll
-    for (int n = 0; n < MaxN; ++n) if (n < N) starts[(k * N + n) * kThreads] = h[n];
+    for (int j = 0; j < kStates; ++j) {
+      const int n = part * kStates + j;
+      if (n < N) starts[(k * N + n) * kThreads] = h[j];
+    }
     for (int c = 0; c < steps; ++c) {
-      const float dt = s_dt[tid][c], dtx = dt * s_u[tid][c];
+      const float dt = s_dt[row][c], dtx = dt * s_u[row][c];
 #pragma unroll
-      for (int n = 0; n < MaxN; ++n) h[n] = __expf(dt * a[n]) * h[n] + dtx * s_B[n][c];
+      for (int j = 0; j < kStates; ++j) h[j] = __expf(dt * a[j]) * h[j] + dtx * s_B[part * kStates + j][c];
     }
     __syncthreads();
   }
@@ -218,27 +229,31 @@ __global__ void __launch_bounds__(kThreads) scan_bwd_tiled_kernel(const Selectiv
     load_chunk(t0, steps, true);
     __syncthreads();
 #pragma unroll
-    for (int n = 0; n < MaxN; ++n) h[n] = n < N ? starts[(k * N + n) * kThreads] : 0.0f;
+    for (int j = 0; j < kStates; ++j) {
+      const int n = part * kStates + j;
+      h[j] = n < N ? starts[(k * N + n) * kThreads] : 0.0f;
+    }
     for (int c = 0; c < steps; ++c) {
-      const float dt = s_dt[tid][c], dtx = dt * s_u[tid][c];
-      float y = Dd * s_u[tid][c];
+      const float dt = s_dt[row][c], dtx = dt * s_u[row][c];
+      float y = 0.0f;
 #pragma unroll
-      for (int n = 0; n < MaxN; ++n) {
-        h[n] = __expf(dt * a[n]) * h[n] + dtx * s_B[n][c];
-        s_h[(c * MaxN + n) * kThreads + tid] = h[n];
-        y += s_C[n][c] * h[n];
+      for (int j = 0; j < kStates; ++j) {
+        const int n = part * kStates + j;
+        h[j] = __expf(dt * a[j]) * h[j] + dtx * s_B[n][c];
+        s_h[(c * MaxN + n) * kThreads + row] = h[j];
+        y += s_C[n][c] * h[j];
       }
-      // dy (the gradient before the gate) replaces dout; dz replaces z.
-      const float dout = s_dout[tid][c];
-      if (p.z) {
-        const float z = s_z[tid][c], sg = 1.0f / (1.0f + __expf(-z));
-        s_z[tid][c] = dout * y * sg * (1.0f + z * (1.0f - sg));
-        s_dout[tid][c] = dout * z * sg;
+      y = across_parts(y) + Dd * s_u[row][c];
+      // dy (the gradient before the gate) replaces dout; dz replaces z (by the channel's first thread).
+      if (p.z && part == 0) {
+        const float dout = s_dout[row][c], z = s_z[row][c], sg = 1.0f / (1.0f + __expf(-z));
+        s_z[row][c] = dout * y * sg * (1.0f + z * (1.0f - sg));
+        s_dout[row][c] = dout * z * sg;
       }
     }
     __syncthreads();
     // dC[n, t] = sum over the block's channels of dy * h: each thread sums some (n, step) pairs.
-    for (int i = tid; i < MaxN * K; i += kThreads) {
+    for (int i = tid; i < MaxN * K; i += kThreads * Split) {
       const int n = i / K, c = i % K;
       if (n >= N || c >= steps) continue;
       float sum = 0.0f;
@@ -247,37 +262,42 @@ __global__ void __launch_bounds__(kThreads) scan_bwd_tiled_kernel(const Selectiv
     }
     __syncthreads();
     for (int c = steps - 1; c >= 0; --c) {
-      const float dt = s_dt[tid][c], x = s_u[tid][c], dy = s_dout[tid][c];
-      dD += dy * x;
-      float dx = dy * Dd, ddt = 0.0f;
+      const float dt = s_dt[row][c], x = s_u[row][c], dy = s_dout[row][c];
+      float dx = 0.0f, ddt = 0.0f;
 #pragma unroll
-      for (int n = 0; n < MaxN; ++n) {
+      for (int j = 0; j < kStates; ++j) {
+        const int n = part * kStates + j;
         if (n < N) {
-          const float prev = c > 0 ? s_h[((c - 1) * MaxN + n) * kThreads + tid] : starts[(k * N + n) * kThreads];
-          const float Bn = s_B[n][c], decay = __expf(dt * a[n]);
-          const float grad_h = dh[n] + dy * s_C[n][c];
+          const float prev = c > 0 ? s_h[((c - 1) * MaxN + n) * kThreads + row] : starts[(k * N + n) * kThreads];
+          const float Bn = s_B[n][c], decay = __expf(dt * a[j]);
+          const float grad_h = dh[j] + dy * s_C[n][c];
           // Step c's state is no longer needed (only earlier ones are): its slot takes the dB term.
-          s_h[(c * MaxN + n) * kThreads + tid] = grad_h * dt * x;
+          s_h[(c * MaxN + n) * kThreads + row] = grad_h * dt * x;
           dx += grad_h * dt * Bn;
-          ddt += grad_h * (Bn * x + prev * decay * a[n]);
-          dA[n] += grad_h * prev * decay * dt;
-          dh[n] = grad_h * decay;
+          ddt += grad_h * (Bn * x + prev * decay * a[j]);
+          dA[j] += grad_h * prev * decay * dt;
+          dh[j] = grad_h * decay;
         }
       }
-      const float draw = ddt * s_sig[tid][c];
-      dbias += draw;
-      s_dt[tid][c] = draw;  // ddelta
-      s_u[tid][c] = dx;     // du
+      // The shuffles also order the other threads' reads of this step's tiles before the writes below.
+      dx = across_parts(dx) + dy * Dd;
+      const float draw = across_parts(ddt) * s_sig[row][c];
+      if (part == 0) {
+        dD += dy * x;
+        dbias += draw;
+        s_dt[row][c] = draw;  // ddelta
+        s_u[row][c] = dx;     // du
+      }
     }
     __syncthreads();
-    for (int i = tid; i < MaxN * K; i += kThreads) {  // dB[n, t]: the same sums over the block
+    for (int i = tid; i < MaxN * K; i += kThreads * Split) {  // dB[n, t]: the same sums over the block
       const int n = i / K, c = i % K;
       if (n >= N || c >= steps) continue;
       float sum = 0.0f;
       for (int r = 0; r < kThreads; ++r) sum += s_h[(c * MaxN + n) * kThreads + r];
       atomicAdd(g.dB + bc + n * L + t0 + c, sum);
     }
-    for (int i = tid; i < kThreads * K; i += kThreads) {
+    for (int i = tid; i < kThreads * K; i += kThreads * Split) {
       const int r = i / K, c = i % K;
       if (d0 + r >= p.dim || c >= steps) continue;
       const int64_t at = (b * p.dim + d0 + r) * L + t0 + c;
@@ -288,10 +308,18 @@ __global__ void __launch_bounds__(kThreads) scan_bwd_tiled_kernel(const Selectiv
     __syncthreads();
   }
   if (!active) return;
-  for (int n = 0; n < MaxN; ++n) if (n < N) atomicAdd(g.dA + d * N + n, dA[n]);
+  for (int j = 0; j < kStates; ++j) {
+    const int n = part * kStates + j;
+    if (n < N) atomicAdd(g.dA + d * N + n, dA[j]);
+  }
+  if (part != 0) return;
   if (p.D) atomicAdd(g.dD + d, dD);
   if (p.delta_bias) atomicAdd(g.ddelta_bias + d, dbias);
 }
+
+// Threads per channel in the tiled kernels, each with a share of its states: 2 measured fastest on the H200
+// (fp32 L 197, forward: 1 thread 0.492 ms, 2 0.413, 4 0.446; forward + backward: 4.039, 3.166, 3.308 ms).
+constexpr int kSplit = 2;
 
 template <int MaxN>
 void launch_bwd(const SelectiveScanParams& p, const SelectiveScanGrads& g, float* scratch, dim3 grid, gpuStream_t s) {
@@ -299,15 +327,11 @@ void launch_bwd(const SelectiveScanParams& p, const SelectiveScanGrads& g, float
   if (!tiled) {
     scan_bwd_kernel<MaxN><<<grid, kThreads, 0, s>>>(p, g, scratch, (p.dim / p.groups) % FOVEA_WARP_SIZE == 0);
   } else if (p.dtype == ScanDType::F32) {
-    scan_bwd_tiled_kernel<MaxN, float><<<grid, kThreads, 0, s>>>(p, g, scratch);
+    scan_bwd_tiled_kernel<MaxN, float, kSplit><<<grid, kThreads * kSplit, 0, s>>>(p, g, scratch);
   } else {
-    scan_bwd_tiled_kernel<MaxN, uint16_t><<<grid, kThreads, 0, s>>>(p, g, scratch);
+    scan_bwd_tiled_kernel<MaxN, uint16_t, kSplit><<<grid, kThreads * kSplit, 0, s>>>(p, g, scratch);
   }
 }
-
-// Threads per channel in the forward: 2 measured fastest on the H200 (fp32 L 197: 1 thread 0.492 ms, 2 0.413,
-// 4 0.446).
-constexpr int kFwdSplit = 2;
 
 template <int MaxN>
 void launch_fwd(const SelectiveScanParams& p, dim3 grid, gpuStream_t s) {
@@ -316,9 +340,9 @@ void launch_fwd(const SelectiveScanParams& p, dim3 grid, gpuStream_t s) {
   if (!tiled) {
     scan_fwd_kernel<MaxN><<<grid, kThreads, 0, s>>>(p);
   } else if (p.dtype == ScanDType::F32) {
-    scan_fwd_tiled_kernel<MaxN, float, kFwdSplit><<<grid, kThreads * kFwdSplit, 0, s>>>(p);
+    scan_fwd_tiled_kernel<MaxN, float, kSplit><<<grid, kThreads * kSplit, 0, s>>>(p);
   } else {
-    scan_fwd_tiled_kernel<MaxN, uint16_t, kFwdSplit><<<grid, kThreads * kFwdSplit, 0, s>>>(p);
+    scan_fwd_tiled_kernel<MaxN, uint16_t, kSplit><<<grid, kThreads * kSplit, 0, s>>>(p);
   }
 }
 
