@@ -252,12 +252,16 @@ __global__ void __launch_bounds__(kThreads * Split) scan_bwd_tiled_kernel(const 
       }
     }
     __syncthreads();
-    // dC[n, t] = sum over the block's channels of dy * h: each thread sums some (n, step) pairs.
+    // dC[n, t] = sum over the block's channels of dy * h: each thread sums some (n, step) pairs, the threads
+    // of a warp starting at different channels (all at the same one, they read one shared-memory bank 32 times).
     for (int i = tid; i < MaxN * K; i += kThreads * Split) {
       const int n = i / K, c = i % K;
       if (n >= N || c >= steps) continue;
       float sum = 0.0f;
-      for (int r = 0; r < kThreads; ++r) sum += s_dout[r][c] * s_h[(c * MaxN + n) * kThreads + r];
+      for (int k = 0; k < kThreads; ++k) {
+        const int r = (k + i) % kThreads;  // each thread starts at another channel: another bank
+        sum += s_dout[r][c] * s_h[(c * MaxN + n) * kThreads + r];
+      }
       atomicAdd(g.dC + bc + n * L + t0 + c, sum);
     }
     __syncthreads();
@@ -294,7 +298,7 @@ __global__ void __launch_bounds__(kThreads * Split) scan_bwd_tiled_kernel(const 
       const int n = i / K, c = i % K;
       if (n >= N || c >= steps) continue;
       float sum = 0.0f;
-      for (int r = 0; r < kThreads; ++r) sum += s_h[(c * MaxN + n) * kThreads + r];
+      for (int k = 0; k < kThreads; ++k) sum += s_h[(c * MaxN + n) * kThreads + (k + i) % kThreads];
       atomicAdd(g.dB + bc + n * L + t0 + c, sum);
     }
     for (int i = tid; i < kThreads * K; i += kThreads * Split) {
