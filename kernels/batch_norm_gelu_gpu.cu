@@ -90,6 +90,18 @@ __device__ __forceinline__ void load_channels(const BatchNormGeluParams& p, int6
     ch[j] = {p.mean[c0 + j], p.invstd[c0 + j], p.weight ? p.weight[c0 + j] : 1.0f, p.bias ? p.bias[c0 + j] : 0.0f};
 }
 
+// The packs of rows r, r + step, ... (kUnroll of them, those below `rows`) at `channel`: all loads issued
+// before any is used.
+template <typename E, int Vec>
+__device__ __forceinline__ void load_rows(const E* base, int64_t r, int64_t step, int64_t rows, int64_t C,
+                                          int64_t channel, Pack<E, Vec> (&out)[kUnroll<Vec>]) {
+#pragma unroll
+  for (int u = 0; u < kUnroll<Vec>; ++u) {
+    const int64_t row = r + u * step;
+    if (row < rows) out[u] = *reinterpret_cast<const Pack<E, Vec>*>(base + row * C + channel);
+  }
+}
+
 // Sums over rows of each channel, two at a time: (x - shift, (x - shift)^2) for the statistics (shifted by
 // the first row's value, so that a large mean does not cancel the variance away), (dz, dz * xhat) for the
 // backward. Writes the block's partials to partials[(blockIdx.x * 2 + k) * channels + c].
@@ -115,14 +127,8 @@ __global__ void __launch_bounds__(kThreads, kMinBlocksPerSm)
     }
     for (int64_t r = at.row; r < p.rows; r += kUnroll<Vec> * at.row_step) {
       Pack<E, Vec> x[kUnroll<Vec>], dy[kUnroll<Vec>];
-#pragma unroll
-      for (int u = 0; u < kUnroll<Vec>; ++u) {
-        const int64_t row = r + u * at.row_step;
-        if (row < p.rows) {
-          x[u] = *reinterpret_cast<const Pack<E, Vec>*>(input + row * C + at.channel);
-          if constexpr (Backward) dy[u] = *reinterpret_cast<const Pack<E, Vec>*>(grad_output + row * C + at.channel);
-        }
-      }
+      load_rows<E, Vec>(input, r, at.row_step, p.rows, C, at.channel, x);
+      if constexpr (Backward) load_rows<E, Vec>(grad_output, r, at.row_step, p.rows, C, at.channel, dy);
 #pragma unroll
       for (int u = 0; u < kUnroll<Vec>; ++u) {
         if (r + u * at.row_step >= p.rows) break;
@@ -244,11 +250,7 @@ __global__ void __launch_bounds__(kThreads, kMinBlocksPerSm) forward_kernel(cons
   E* output = static_cast<E*>(p.output);
   for (int64_t r = at.row; r < p.rows; r += kUnroll<Vec> * at.row_step) {
     Pack<E, Vec> x[kUnroll<Vec>];
-#pragma unroll
-    for (int u = 0; u < kUnroll<Vec>; ++u) {
-      const int64_t row = r + u * at.row_step;
-      if (row < p.rows) x[u] = *reinterpret_cast<const Pack<E, Vec>*>(input + row * C + at.channel);
-    }
+    load_rows<E, Vec>(input, r, at.row_step, p.rows, C, at.channel, x);
 #pragma unroll
     for (int u = 0; u < kUnroll<Vec>; ++u) {
       const int64_t row = r + u * at.row_step;
@@ -281,14 +283,8 @@ __global__ void __launch_bounds__(kThreads, kMinBlocksPerSm)
   E* grad_input = static_cast<E*>(g.grad_input);
   for (int64_t r = at.row; r < p.rows; r += kUnroll<Vec> * at.row_step) {
     Pack<E, Vec> x[kUnroll<Vec>], dy[kUnroll<Vec>];
-#pragma unroll
-    for (int u = 0; u < kUnroll<Vec>; ++u) {
-      const int64_t row = r + u * at.row_step;
-      if (row < p.rows) {
-        x[u] = *reinterpret_cast<const Pack<E, Vec>*>(input + row * C + at.channel);
-        dy[u] = *reinterpret_cast<const Pack<E, Vec>*>(grad_output + row * C + at.channel);
-      }
-    }
+    load_rows<E, Vec>(input, r, at.row_step, p.rows, C, at.channel, x);
+    load_rows<E, Vec>(grad_output, r, at.row_step, p.rows, C, at.channel, dy);
 #pragma unroll
     for (int u = 0; u < kUnroll<Vec>; ++u) {
       const int64_t row = r + u * at.row_step;
