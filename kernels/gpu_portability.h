@@ -46,6 +46,15 @@ inline int gpuVersionMinor(int version) { return version / 10 % 100; }
 #endif
 #endif
 
+// __launch_bounds__ with a minimum of resident blocks per multiprocessor, which caps registers per thread.
+// HIP's second argument means warps per execution unit instead; the counts here are tuned on NVIDIA
+// GPUs, so HIP keeps only the block size.
+#if defined(FOVEA_USE_HIP)
+#define FOVEA_LAUNCH_BOUNDS(threads, min_blocks_per_sm) __launch_bounds__(threads)
+#else
+#define FOVEA_LAUNCH_BOUNDS(threads, min_blocks_per_sm) __launch_bounds__(threads, min_blocks_per_sm)
+#endif
+
 #include <cstdint>
 #include <cstring>
 #include <stdexcept>
@@ -95,6 +104,28 @@ __device__ __forceinline__ float gpu_fast_reciprocal(float x) {
 #else
   float result;
   asm("rcp.approx.ftz.f32 %0, %1;" : "=f"(result) : "f"(x));
+  return result;
+#endif
+}
+
+// 2^x in one special-function instruction, for exponents pre-scaled by log2(e): saves gpu_fast_exp's
+// multiply in a loop. HIP's exp2f would add the range checks that keep subnormal results; older clang
+// lacks __builtin_amdgcn_exp2f, so there the device library's native form (__expf uses its e^x sibling).
+#if defined(FOVEA_USE_HIP)
+#if !__has_builtin(__builtin_amdgcn_exp2f)
+extern "C" __device__ __attribute__((pure)) float __ocml_native_exp2_f32(float);  // v_exp_f32 alone
+#define FOVEA_OCML_NATIVE_EXP2 1
+#endif
+#endif
+
+__device__ __forceinline__ float gpu_fast_exp2(float x) {
+#if defined(FOVEA_OCML_NATIVE_EXP2)
+  return __ocml_native_exp2_f32(x);
+#elif defined(FOVEA_USE_HIP)
+  return __builtin_amdgcn_exp2f(x);
+#else
+  float result;
+  asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(result) : "f"(x));
   return result;
 #endif
 }
