@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
           &TrainConfig::cifar_stem);
   setting(train->add_option("--data", config.data_path, "Data set folder or a file in it (required unless --resume)"),
           &TrainConfig::data_path);
-  setting(train->add_option("--epochs", config.epochs, "Number of epochs (with --resume: in all, counting those done)")
+  setting(train->add_option("--epochs", config.epochs, "Number of epochs, fractions allowed (with --resume: in all, counting those done)")
               ->capture_default_str(),
           &TrainConfig::epochs);
   setting(train->add_option("--batch-size", config.batch_size, "Images per step")->capture_default_str(),
@@ -106,8 +106,17 @@ int main(int argc, char** argv) {
   setting(train->add_option("--backbone-lr-scale", config.backbone_lr_scale,
                             "Learning rate of all but the classifier head, relative to it (fine-tuning)"),
           &TrainConfig::backbone_lr_scale);
+  setting(train->add_option("--norm-bias-lr-scale", config.norm_bias_lr_scale,
+                            "Learning rate of normalisation biases, relative (their weight decay divided by it)"),
+          &TrainConfig::norm_bias_lr_scale);
   setting(train->add_option("--warmup-epochs", config.warmup_epochs, "Linear learning-rate warm-up (epochs)"),
           &TrainConfig::warmup_epochs);
+  setting(train->add_option("--warmup-from", config.warmup_from,
+                            "Warm-up starts at this fraction of the learning rate (0: from zero)"),
+          &TrainConfig::warmup_from);
+  setting(train->add_option("--final-lr", config.final_lr_fraction,
+                            "Cosine and linear decay end at this fraction of the learning rate"),
+          &TrainConfig::final_lr_fraction);
   setting(train->add_option("--step-epochs", config.step_epochs, "Step schedule: epochs between decays"),
           &TrainConfig::step_epochs);
   setting(train->add_option("--step-gamma", config.step_gamma, "Step schedule: factor per decay"), &TrainConfig::step_gamma);
@@ -117,6 +126,12 @@ int main(int argc, char** argv) {
   setting(train->add_option("--cutmix", config.cutmix_alpha, "CutMix alpha (0: off)"), &TrainConfig::cutmix_alpha);
   setting(train->add_option("--ema", config.ema_decay, "Keep and evaluate a weight average with this decay (0: off)"),
           &TrainConfig::ema_decay);
+  setting(train->add_option("--lookahead", config.lookahead_every,
+                            "airbench's lookahead: every N steps the weights join their running average (0: off)"),
+          &TrainConfig::lookahead_every);
+  setting(train->add_option("--lookahead-start-epochs", config.lookahead_start_epochs,
+                            "Epochs trained before the lookahead starts"),
+          &TrainConfig::lookahead_start_epochs);
   setting(train->add_option("--clip-grad", config.grad_clip_norm, "Clip the gradient norm to this (0: off)"),
           &TrainConfig::grad_clip_norm);
   setting(train->add_option("--tta", config.tta, "Test-time augmentation of the last epoch's evaluation: 0 none, 1 mirror, 2 mirror + shifts"),

@@ -81,6 +81,7 @@ struct TrainSummary {
   // airbench's timing: the data-dependent initialisation, the training loops and the last evaluation
   // (start-up, the evaluations of earlier epochs and checkpoint writing excluded).
   double timed_seconds = 0;
+  double timed_init_seconds = 0, timed_evaluation_seconds = 0;  // its first and last parts
   std::string checkpoint;        // the last one written
   std::string device;
 };

@@ -50,9 +50,17 @@ void parse_randaugment(const std::string& text, TrainConfig& config) {
   config.randaugment_magnitude = magnitude;
 }
 
+// A hair below the product, so that 9.9 * 50 = 495.00000000000006 is 495 steps, not 496.
+int64_t total_train_steps(const TrainConfig& config, int64_t steps_per_epoch) {
+  return static_cast<int64_t>(std::ceil(config.epochs * static_cast<double>(steps_per_epoch) - 1e-9));
+}
+
+int epoch_count(const TrainConfig& config) { return static_cast<int>(std::ceil(config.epochs - 1e-9)); }
+
 void validate(const TrainConfig& c) {
   if (c.data_path.empty()) throw ConfigError("no data set given");
-  if (c.epochs < 1) throw ConfigError("epochs must be at least 1, got " + std::to_string(c.epochs));
+  if (!std::isfinite(c.epochs) || c.epochs <= 0 || c.epochs > 1e6)
+    throw ConfigError("epochs must be a positive number, got " + std::to_string(c.epochs));
   if (c.batch_size < 1) throw ConfigError("batch size must be at least 1, got " + std::to_string(c.batch_size));
   if (!std::isfinite(c.learning_rate) || c.learning_rate < 0)
     throw ConfigError("learning rate must be a non-negative number, got " + std::to_string(c.learning_rate));
@@ -65,6 +73,13 @@ void validate(const TrainConfig& c) {
   if (!in_range(c.grad_clip_norm, 0, 1e30)) throw ConfigError("gradient clipping norm must not be negative");
   if (c.step_epochs < 1 || !in_range(c.step_gamma, 0, 1e6)) throw ConfigError("step schedule needs step_epochs >= 1 and a non-negative gamma");
   if (!in_range(c.backbone_lr_scale, 0, 1e6)) throw ConfigError("backbone learning-rate scale must not be negative");
+  if (!in_range(c.norm_bias_lr_scale, 0, 1e6) || c.norm_bias_lr_scale == 0)
+    throw ConfigError("norm-bias learning-rate scale must be a positive number, got " + std::to_string(c.norm_bias_lr_scale));
+  if (!in_range(c.warmup_from, 0, 1)) throw ConfigError("warm-up start must be a fraction in [0, 1], got " + std::to_string(c.warmup_from));
+  if (!in_range(c.final_lr_fraction, 0, 1))
+    throw ConfigError("final learning-rate fraction must be in [0, 1], got " + std::to_string(c.final_lr_fraction));
+  if (c.lookahead_every < 0 || c.lookahead_start_epochs < 0)
+    throw ConfigError("lookahead every N steps and its start epoch must not be negative");
   if (c.tta < 0 || c.tta > 2) throw ConfigError("test-time augmentation level must be 0, 1 or 2, got " + std::to_string(c.tta));
   if (c.whiten_bias_epochs < 0) throw ConfigError("whitening bias epochs must not be negative");
   if (c.pad_to < 0 || c.pad_to > 4096) throw ConfigError("pad_to must be between 0 and 4096, got " + std::to_string(c.pad_to));

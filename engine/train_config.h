@@ -15,7 +15,7 @@ struct TrainConfig {
   std::string model = "resnet18";
   bool cifar_stem = false;          // ResNet: 3x3 stride-1 stem, no max-pool
   std::string data_path;
-  int epochs = 10;
+  double epochs = 10;               // fractions end part-way through the last epoch (airbench: 9.9)
   int64_t batch_size = 64;
   double learning_rate = 0;         // 0: the optimizer's default (default_learning_rate)
   OptimizerKind optimizer = OptimizerKind::Adam;
@@ -24,14 +24,23 @@ struct TrainConfig {
   double weight_decay = -1;         // negative: the optimizer's default (default_weight_decay)
   bool decay_norms_and_biases = true;  // false: no weight decay on 1-D parameters (norm scales, biases), as timm
   double backbone_lr_scale = 1;     // the learning rate of all but the classifier head, relative (fine-tuning)
+  // The learning rate of normalisation layers' biases, relative (airbench: 64); their weight decay is divided
+  // by the same factor, so that the decay each step takes off them stays as it was.
+  double norm_bias_lr_scale = 1;
   LrSchedule schedule = LrSchedule::Cosine;
   double warmup_epochs = 0;         // linear warm-up from 0 over this many epochs (fractions allowed)
+  double warmup_from = 0;           // > 0: the warm-up starts at this fraction of the rate (airbench: 0.2)
+  double final_lr_fraction = 0;     // cosine and linear decay end at this fraction of the rate (airbench: 0.07)
   int step_epochs = 30;             // Step schedule: multiply by step_gamma every step_epochs epochs
   double step_gamma = 0.1;
   double label_smoothing = 0;       // cross-entropy target smoothing, 0..1
   double mixup_alpha = 0;           // > 0: mixup with lambda ~ Beta(alpha, alpha)
   double cutmix_alpha = 0;          // > 0: cutmix; with both, each batch uses one of them (even odds)
   double ema_decay = 0;             // > 0: an exponential moving average of the weights, evaluated too
+  // > 0: airbench's lookahead every this many steps from lookahead_start_epochs on (weight_lookahead.h):
+  // the weights join a running average of themselves; the trained model is the average.
+  int lookahead_every = 0;
+  int lookahead_start_epochs = 3;
   double grad_clip_norm = 0;        // > 0: clip the gradients' global L2 norm to this
   int tta = 0;                      // test-time augmentation of the last evaluation: 0 none, 1 mirror, 2 mirror + 1-pixel shifts
   int whiten_bias_epochs = 0;       // airbench94: train the whitening conv's bias for this many epochs, then freeze it
@@ -76,6 +85,11 @@ std::vector<std::string> schedule_names();
 
 // "N,M" (RandAugment's num_ops and magnitude) into the config; throws ConfigError naming the text.
 void parse_randaugment(const std::string& text, TrainConfig& config);
+
+// The run's length: ceil(epochs * steps_per_epoch) optimizer steps over ceil(epochs) epochs, the last one
+// cut short when epochs has a fraction (airbench94 trains 9.9 epochs: 476 steps of 48 a epoch).
+int64_t total_train_steps(const TrainConfig& config, int64_t steps_per_epoch);
+int epoch_count(const TrainConfig& config);
 
 // Throws ConfigError on the first bad field, naming it.
 void validate(const TrainConfig& config);

@@ -69,10 +69,13 @@ void AirbenchNetImpl::init_whitening(const torch::Tensor& images, double eps) {
   const torch::Tensor patches =
       images.to(torch::kFloat).unfold(2, k, 1).unfold(3, k, 1).transpose(1, 3).reshape({-1, C, k, k}).reshape({-1, C * k * k});
   const torch::Tensor covariance = patches.t().matmul(patches) / static_cast<double>(patches.size(0));
-  const auto [eigenvalues, eigenvectors] = torch::linalg_eigh(covariance, "U");  // ascending
+  // The 12 x 12 eigendecomposition on the CPU, in double: microseconds of work there, where a GPU would run
+  // a solver's launches and a host-side error check for it.
+  const auto [eigenvalues, eigenvectors] = torch::linalg_eigh(covariance.to(torch::kCPU, torch::kDouble), "U");  // ascending
   const torch::Tensor filters = (eigenvectors.t() / torch::sqrt(eigenvalues + eps).unsqueeze(1))
                                     .flip({0})
-                                    .reshape({C * k * k, C, k, k});
+                                    .reshape({C * k * k, C, k, k})
+                                    .to(torch::kFloat);
   whiten_->weight.copy_(torch::cat({filters, -filters}).to(whiten_->weight.device()));
 }
 

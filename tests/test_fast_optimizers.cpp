@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "engine/training/fast_optimizers.h"
+#include "models/torch_compat.h"
 
 namespace {
 
@@ -28,8 +29,10 @@ struct Net : torch::nn::Module {
 
 using MakeOptimizer = std::function<std::unique_ptr<torch::optim::Optimizer>(std::vector<torch::Tensor>)>;
 
+// `late_first`: the first parameter has no gradient for two steps (a frozen layer thawed), so a step
+// holds parameters with optimizer state and parameters without.
 void compare(const char* name, const MakeOptimizer& ours, const MakeOptimizer& reference, const torch::Device& device,
-             bool channels_last) {
+             bool channels_last, bool late_first = false) {
   torch::manual_seed(1);
   auto a = std::make_shared<Net>(), b = std::make_shared<Net>();
   {
@@ -48,8 +51,9 @@ void compare(const char* name, const MakeOptimizer& ours, const MakeOptimizer& r
   for (int step = 0; step < 6; ++step) {
     for (size_t i = 0; i < a->parameters().size(); ++i) {
       const torch::Tensor g = torch::randn_like(a->parameters()[i]);
-      a->parameters()[i].mutable_grad() = g.clone();
-      b->parameters()[i].mutable_grad() = g.clone();
+      const bool frozen = late_first && i == 0 && step < 2;
+      a->parameters()[i].mutable_grad() = frozen ? torch::Tensor() : g.clone();
+      b->parameters()[i].mutable_grad() = frozen ? torch::Tensor() : g.clone();
     }
     oa->step();
     ob->step();
@@ -82,6 +86,22 @@ int main() {
               [](auto p) { return std::make_unique<SGD>(p, SGDOptions(0.05).momentum(0.85).nesterov(true)); }, device, channels_last);
       compare("sgd, plain", [](auto p) { return std::make_unique<ForeachSgd>(p, SGDOptions(0.1)); },
               [](auto p) { return std::make_unique<SGD>(p, SGDOptions(0.1)); }, device, channels_last);
+      compare("sgd, nesterov, a parameter thawed at step 3",
+              [](auto p) { return std::make_unique<ForeachSgd>(p, SGDOptions(0.05).momentum(0.85).nesterov(true).weight_decay(1e-3)); },
+              [](auto p) { return std::make_unique<SGD>(p, SGDOptions(0.05).momentum(0.85).nesterov(true).weight_decay(1e-3)); },
+              device, channels_last, /*late_first=*/true);
+#if FOVEA_TORCH_AT_LEAST(2, 1)
+      // The rate in a device tensor, as CUDA-graphed training steps read it.
+      compare("sgd, nesterov, device learning rate",
+              [](auto p) {
+                auto sgd = std::make_unique<ForeachSgd>(p, SGDOptions(1.0).momentum(0.85).nesterov(true).weight_decay(1e-3));
+                sgd->use_device_learning_rates(1, p.front().device());
+                sgd->set_device_learning_rate(0, 0.05);
+                return sgd;
+              },
+              [](auto p) { return std::make_unique<SGD>(p, SGDOptions(0.05).momentum(0.85).nesterov(true).weight_decay(1e-3)); },
+              device, channels_last);
+#endif
       compare("adam, weight decay", [](auto p) { return std::make_unique<FusedAdam>(p, AdamOptions(1e-2).weight_decay(1e-4)); },
               [](auto p) { return std::make_unique<Adam>(p, AdamOptions(1e-2).weight_decay(1e-4)); }, device, channels_last);
       compare("adam, amsgrad", [](auto p) { return std::make_unique<FusedAdam>(p, AdamOptions(1e-3).amsgrad(true)); },

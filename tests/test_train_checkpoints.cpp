@@ -90,15 +90,19 @@ class TrainCheckpointsTest : public QObject {
     QTest::addColumn<int>("stop_after");
     QTest::addColumn<bool>("shorter_first_run");  // instead of stopping a 3-epoch run, a 1-epoch run extended
     QTest::addColumn<bool>("recipe");  // warm-up, label smoothing, mixup/cutmix, EMA, clipping, parameter groups
+    QTest::addColumn<bool>("airbench");  // fast-cifar's pieces: lookahead, norm-bias rate, triangle, whitening bias
     const int sgd = int(OptimizerKind::Sgd), adam = int(OptimizerKind::Adam), adamw = int(OptimizerKind::AdamW);
     const int cosine = int(LrSchedule::Cosine), constant = int(LrSchedule::Constant);
     const int linear = int(LrSchedule::Linear), step = int(LrSchedule::Step);
-    QTest::newRow("sgd, cosine, stopped after epoch 1") << sgd << cosine << 1 << false << false;
-    QTest::newRow("adam, cosine, stopped after epoch 1") << adam << cosine << 1 << false << false;
-    QTest::newRow("sgd, cosine, stopped after epoch 2") << sgd << cosine << 2 << false << false;
-    QTest::newRow("adam, constant, 1-epoch run extended to 3") << adam << constant << 1 << true << false;
-    QTest::newRow("adamw, warm-up + linear, mixup/cutmix, EMA") << adamw << linear << 1 << false << true;
-    QTest::newRow("nesterov sgd, step, mixup/cutmix, EMA") << sgd << step << 2 << false << true;
+    QTest::newRow("sgd, cosine, stopped after epoch 1") << sgd << cosine << 1 << false << false << false;
+    QTest::newRow("adam, cosine, stopped after epoch 1") << adam << cosine << 1 << false << false << false;
+    QTest::newRow("sgd, cosine, stopped after epoch 2") << sgd << cosine << 2 << false << false << false;
+    QTest::newRow("adam, constant, 1-epoch run extended to 3") << adam << constant << 1 << true << false << false;
+    QTest::newRow("adamw, warm-up + linear, mixup/cutmix, EMA") << adamw << linear << 1 << false << true << false;
+    QTest::newRow("nesterov sgd, step, mixup/cutmix, EMA") << sgd << step << 2 << false << true << false;
+    // Lookahead every 3 steps from epoch 1: stopped before it starts, and after it has.
+    QTest::newRow("airbench recipe, stopped after epoch 1") << sgd << linear << 1 << false << false << true;
+    QTest::newRow("airbench recipe, stopped after epoch 2") << sgd << linear << 2 << false << false << true;
   }
   void resumeRepeatsTheUninterruptedRun() {
     QFETCH(int, optimizer);
@@ -106,6 +110,7 @@ class TrainCheckpointsTest : public QObject {
     QFETCH(int, stop_after);
     QFETCH(bool, shorter_first_run);
     QFETCH(bool, recipe);
+    QFETCH(bool, airbench);
     QTemporaryDir whole_dir, parts_dir;
     TrainConfig whole = config(whole_dir);
     whole.optimizer = OptimizerKind(optimizer);
@@ -122,6 +127,17 @@ class TrainCheckpointsTest : public QObject {
       whole.grad_clip_norm = 1.0;
       whole.decay_norms_and_biases = false;
       whole.backbone_lr_scale = 0.5;
+    }
+    if (airbench) {
+      whole.nesterov = true;
+      whole.warmup_epochs = 1.5;
+      whole.warmup_from = 0.2;
+      whole.final_lr_fraction = 0.07;
+      whole.norm_bias_lr_scale = 64;
+      whole.lookahead_every = 3;
+      whole.lookahead_start_epochs = 1;
+      whole.whiten_bias_epochs = 2;
+      whole.label_smoothing = 0.2;
     }
 
     CollectingObserver uninterrupted;
@@ -165,6 +181,20 @@ class TrainCheckpointsTest : public QObject {
     QCOMPARE(a.training_state.count("ema/" + a.tensors.begin()->first) > 0, recipe);
   }
 
+  // 1.5 epochs of 4 steps: 6 steps, the second epoch cut after 2; both epochs evaluated and saved.
+  void fractionalEpochsEndPartWay() {
+    QTemporaryDir out;
+    TrainConfig c = config(out);
+    c.epochs = 1.5;
+    CollectingObserver observer;
+    QCOMPARE(run(c, observer), JobState::Finished);
+    QCOMPARE(observer.steps.size(), size_t{6});
+    QCOMPARE(observer.steps.back().step, int64_t{6});
+    QCOMPARE(observer.steps.back().epoch, 2);
+    QCOMPARE(observer.summary->epochs_completed, 2);
+    QVERIFY(std::filesystem::exists(checkpoint_of(c.output_dir, 2)));
+  }
+
   void resumeRefusesOtherRuns_data() {
     QTest::addColumn<QString>("change");
     QTest::addColumn<QString>("expected");
@@ -205,7 +235,7 @@ class TrainCheckpointsTest : public QObject {
     const TrainConfig c = recorded_train_config(base_);
     QCOMPARE(c.model, std::string("airbench94"));
     QVERIFY(fs::equivalent(c.data_path, data_));
-    QCOMPARE(c.epochs, 1);
+    QCOMPARE(c.epochs, 1.0);
     QCOMPARE(c.batch_size, kBatch);
     QCOMPARE(c.optimizer, OptimizerKind::Adam);
     QCOMPARE(c.learning_rate, default_learning_rate(OptimizerKind::Adam));

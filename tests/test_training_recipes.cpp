@@ -22,6 +22,7 @@
 #include "engine/training/presets.h"
 #include "engine/training/test_time_augmentation.h"
 #include "engine/training/weight_ema.h"
+#include "engine/training/weight_lookahead.h"
 #include "models/image_classifier.h"
 #include "test_support.h"
 
@@ -52,6 +53,20 @@ void step_with_gradient(TrainOptimizer& o, TinyNet& net, float g) {
   o.optimizer->step();
 }
 
+// TinyNet's shape with a BatchNorm between body and head, for norm-bias groups and averaged statistics.
+class NormNet : public fovea::models::ImageClassifier {
+ public:
+  NormNet() {
+    body = register_module("body", torch::nn::Linear(2, 2));
+    norm = register_module("norm", torch::nn::BatchNorm1d(2));
+    fc = register_module("fc", torch::nn::Linear(2, 2));
+  }
+  torch::Tensor forward(torch::Tensor x) override { return fc(norm(body(x.flatten(1)))); }
+  std::string head_name() const override { return "fc"; }
+  torch::nn::Linear body{nullptr}, fc{nullptr};
+  torch::nn::BatchNorm1d norm{nullptr};
+};
+
 bool close(const at::Tensor& a, const at::Tensor& b, double tolerance = 1e-6) {
   return a.sizes() == b.sizes() && (a - b).abs().max().item<double>() <= tolerance;
 }
@@ -81,6 +96,33 @@ class TrainingRecipesTest : public QObject {
     step_with_gradient(o, net, 1.0f);
     QVERIFY(close(net.body->weight, w0 - 0.05 * (1.0 + 0.01 * w0) * 1.9));  // backbone: lr 0.05, decayed
     QVERIFY(close(net.fc->bias, b0 - 0.1 * 1.0 * 1.9));                     // head bias: lr 0.1, no decay
+  }
+
+  // airbench's bias_scaler: the norm's bias learns 64 times faster with its decay divided by 64, so one
+  // plain SGD step takes b - 64 lr g - lr wd b; the norm's scale and the other weights keep lr and wd.
+  void normBiasesGetTheirOwnRate() {
+    NormNet net;
+    TrainConfig c;
+    c.optimizer = OptimizerKind::Sgd;
+    c.momentum = 0;
+    c.weight_decay = 0.01;
+    c.norm_bias_lr_scale = 64;
+    TrainOptimizer o = make_optimizer(c, net);
+    QCOMPARE(o.optimizer->param_groups().size(), size_t{3});  // backbone, head, norm biases
+    o.set_learning_rate(0.001);
+    {
+      torch::NoGradGuard no_grad;
+      net.norm->bias.fill_(0.5);
+      net.norm->weight.fill_(2.0);
+    }
+    const at::Tensor w0 = net.body->weight.detach().clone();
+    for (auto& p : net.parameters()) p.mutable_grad() = at::full_like(p, 1.0f);
+    o.optimizer->step();
+    QVERIFY(close(net.norm->bias, at::full({2}, 0.5 - 64 * 0.001 * 1.0 - 0.001 * 0.01 * 0.5)));
+    QVERIFY(close(net.norm->weight, at::full({2}, 2.0 - 0.001 * (1.0 + 0.01 * 2.0))));
+    QVERIFY(close(net.body->weight, w0 - 0.001 * (1.0 + 0.01 * w0)));
+    c.norm_bias_lr_scale = 1;  // no group of its own unless the rate differs
+    QCOMPARE(make_optimizer(c, net).optimizer->param_groups().size(), size_t{2});
   }
 
   // Adam's first step moves every parameter by lr (bias-corrected m / sqrt(v) = sign(g));
@@ -128,6 +170,32 @@ class TrainingRecipesTest : public QObject {
     QCOMPARE(learning_rate_at(s, 1.0, 29), 1.0);
     QVERIFY(std::abs(learning_rate_at(s, 1.0, 30) - 0.1) < 1e-15);
     QVERIFY(std::abs(learning_rate_at(s, 1.0, 65) - 0.01) < 1e-15);
+
+    // airbench94's triangle, np.interp(step, [0, 109, 476], [0.2, 1, 0.07]); cosine ends at the fraction too.
+    ScheduleShape triangle;
+    triangle.kind = LrSchedule::Linear;
+    triangle.total_steps = 476;
+    triangle.warmup_steps = 109;
+    triangle.warmup_from = 0.2;
+    triangle.final_fraction = 0.07;
+    QVERIFY(std::abs(learning_rate_at(triangle, 1.0, 0) - 0.2) < 1e-15);
+    QVERIFY(std::abs(learning_rate_at(triangle, 1.0, 50) - (0.2 + 0.8 * 50.0 / 109.0)) < 1e-15);
+    QVERIFY(std::abs(learning_rate_at(triangle, 1.0, 109) - 1.0) < 1e-15);
+    QVERIFY(std::abs(learning_rate_at(triangle, 1.0, 300) - (1.0 - 0.93 * 191.0 / 367.0)) < 1e-15);
+    QVERIFY(std::abs(learning_rate_at(triangle, 2.0, 476) - 0.14) < 1e-15);
+    triangle.kind = LrSchedule::Cosine;
+    QVERIFY(std::abs(learning_rate_at(triangle, 1.0, 476) - 0.07) < 1e-15);
+
+    // Fractional epochs: airbench94's 9.9 of 48 steps are 476 steps in 10 epochs; no rounding up of a
+    // product that floating point puts a hair above a whole number (9.9 * 50).
+    TrainConfig fractional;
+    fractional.epochs = 9.9;
+    QCOMPARE(total_train_steps(fractional, 48), int64_t{476});
+    QCOMPARE(total_train_steps(fractional, 50), int64_t{495});
+    QCOMPARE(epoch_count(fractional), 10);
+    fractional.epochs = 3;
+    QCOMPARE(total_train_steps(fractional, 48), int64_t{144});
+    QCOMPARE(epoch_count(fractional), 3);
 
     TrainConfig c;
     c.epochs = 4;
@@ -191,6 +259,50 @@ class TrainingRecipesTest : public QObject {
     QVERIFY(close(restored.model().named_parameters()["fc.weight"], average->fc->weight));
     QVERIFY(fovea::testing::error_of([&] { restored.restore({}, "run.safetensors"); }).find("run.safetensors") !=
             std::string::npos);
+  }
+
+  // airbench's lookahead, every 2 steps from step 3 of 10: step 4 starts the average, step 6 moves it
+  // (1 - rho) of the way to the weights, rho = 0.95^2 * 0.6^3, and sets the weights to it; BatchNorm's
+  // running statistics are averaged, its batch count is not; an epoch's end sets the weights to it again.
+  void lookaheadAveragesAndSetsTheWeights() {
+    NormNet net;
+    WeightLookahead lookahead(2, 3, 10);
+    const auto shift = [&](float by) {
+      torch::NoGradGuard no_grad;
+      for (auto& p : net.parameters()) p.add_(by);
+      net.norm->running_mean.add_(by);
+      net.norm->num_batches_tracked.add_(1);
+    };
+    lookahead.after_step(net, 2);
+    lookahead.after_step(net, 3);
+    QVERIFY(!lookahead.started());
+    const at::Tensor w4 = net.fc->weight.detach().clone(), mean4 = net.norm->running_mean.clone();
+    lookahead.after_step(net, 4);
+    QVERIFY(lookahead.started());
+    QVERIFY(close(net.fc->weight, w4));  // starting changes nothing
+    shift(1.0f);
+    lookahead.after_step(net, 5);        // not a lookahead step
+    QVERIFY(close(net.fc->weight, w4 + 1.0));
+    lookahead.after_step(net, 6);
+    const double rho = 0.95 * 0.95 * 0.6 * 0.6 * 0.6;
+    QVERIFY(std::abs(lookahead.decay_at(6) - rho) < 1e-15);
+    const at::Tensor w6 = w4 + (1.0 - rho) * 1.0;
+    QVERIFY(close(net.fc->weight, w6));
+    QVERIFY(close(net.norm->running_mean, mean4 + (1.0 - rho)));
+    QCOMPARE(net.norm->num_batches_tracked.item<int64_t>(), int64_t{1});
+    shift(3.0f);
+    lookahead.end_epoch(net);
+    QVERIFY(close(net.fc->weight, w6));
+
+    // Resumed at an epoch's end: started iff step 4 (the first even step from 3) was done.
+    WeightLookahead resumed(2, 3, 10);
+    resumed.resume(net, 3);
+    QVERIFY(!resumed.started());
+    resumed.resume(net, 4);
+    QVERIFY(resumed.started());
+    shift(1.0f);
+    resumed.end_epoch(net);
+    QVERIFY(close(net.fc->weight, w6));  // the average taken at the resume
   }
 
   // Level 1 averages an image with its mirror: a mirror-symmetric image gives the plain logits.
@@ -304,7 +416,7 @@ class TrainingRecipesTest : public QObject {
     apply_preset("resnet18-cifar-adam", c);
     QCOMPARE(c.learning_rate, 0.01);
     QCOMPARE(c.batch_size, int64_t{256});
-    QCOMPARE(c.epochs, 8);
+    QCOMPARE(c.epochs, 8.0);
     QCOMPARE(c.precise_bn, int64_t{8192});
     QVERIFY(!c.flip_idx);
     apply_preset("fast-cifar", c);
@@ -312,8 +424,19 @@ class TrainingRecipesTest : public QObject {
     QCOMPARE(c.label_smoothing, 0.2);
     QCOMPARE(c.precise_bn, int64_t{0});  // nothing of the previous preset stays
     QVERIFY(c.flip_idx);
+    // airbench94's hyperparameters on a mean loss: lr 11.5 * 1024 / (1024 * (1 + 1 / 0.15)) = 1.5, weight
+    // decay (0.0153 * 1024 / k) / (11.5 / k) / 1024 = 0.0153 / 11.5 (PyTorch's coupled decay).
+    QVERIFY(std::abs(c.learning_rate - 1.5) < 1e-12);
+    QVERIFY(std::abs(c.weight_decay - 0.0153 / 11.5) < 1e-15);
+    QCOMPARE(c.norm_bias_lr_scale, 64.0);
+    QCOMPARE(c.lookahead_every, 5);
+    QCOMPARE(c.ema_decay, 0.0);
+    QCOMPARE(c.warmup_from, 0.2);
+    QCOMPARE(c.final_lr_fraction, 0.07);
     apply_preset("vit-finetune", c);
     QVERIFY(!c.flip_idx);
+    QCOMPARE(c.lookahead_every, 0);
+    QCOMPARE(c.norm_bias_lr_scale, 1.0);
     QVERIFY(fovea::testing::error_of([&] { apply_preset("nope", c); }).find("fast-cifar") != std::string::npos);
   }
 };

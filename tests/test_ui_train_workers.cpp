@@ -153,6 +153,11 @@ void TestUiTrainWorkers::commandLineNamesTheSettings() {
   config.flip_idx = true;
   config.cutout = 12;
   config.precise_bn = 4096;
+  config.norm_bias_lr_scale = 64;
+  config.warmup_from = 0.2;
+  config.final_lr_fraction = 0.07;
+  config.lookahead_every = 5;
+  config.lookahead_start_epochs = 2;
   const std::vector<std::string> a = fovea::engine::train_command_line(config);
   QCOMPARE(a.front(), std::string("train"));
   const auto after = [&a](const std::string& option) -> std::string {
@@ -171,6 +176,11 @@ void TestUiTrainWorkers::commandLineNamesTheSettings() {
   QCOMPARE(after("--randaugment"), std::string("2,9"));
   QCOMPARE(after("--cutout"), std::string("12"));
   QCOMPARE(after("--precise-bn"), std::string("4096"));
+  QCOMPARE(after("--norm-bias-lr-scale"), std::string("64"));
+  QCOMPARE(std::stod(after("--warmup-from")), 0.2);  // written with all 17 digits
+  QCOMPARE(std::stod(after("--final-lr")), 0.07);
+  QCOMPARE(after("--lookahead"), std::string("5"));
+  QCOMPARE(after("--lookahead-start-epochs"), std::string("2"));
   QVERIFY(has("--flip"));
   QVERIFY(has("--nesterov"));
   QVERIFY(has("--no-augment"));

@@ -158,9 +158,9 @@ void TrainPage::startTraining() {
   job_.reset();  // the previous job has ended: its thread is joined at once
   bridge_ = std::make_unique<EngineBridge>();
   connectBridge();
-  charts_->clear(config.epochs);
+  charts_->clear(engine::epoch_count(config));
   gallery_->clear();
-  progressPanel_->reset(config.epochs);
+  progressPanel_->reset(engine::epoch_count(config));
   logView_->addMessage(log::Level::Info, tr("Starting: %1 on %2, %3")
                                              .arg(QString::fromStdString(config.model),
                                                   QString::fromStdString(config.data_path),

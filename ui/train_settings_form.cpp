@@ -105,9 +105,10 @@ QWidget* TrainSettingsForm::createTrainingGroup() {
   batchSizeSpin_->setObjectName(QStringLiteral("batchSizeSpin"));
   batchSizeSpin_->setRange(1, 8192);
 
-  epochsSpin_ = new QSpinBox(group);
+  epochsSpin_ = new QDoubleSpinBox(group);  // fractions end part-way through the last epoch (airbench: 9.9)
   epochsSpin_->setObjectName(QStringLiteral("epochsSpin"));
-  epochsSpin_->setRange(1, 1000);
+  epochsSpin_->setRange(0.1, 1000);
+  epochsSpin_->setDecimals(1);
 
   optimizerCombo_ = new QComboBox(group);
   optimizerCombo_->setObjectName(QStringLiteral("optimizerCombo"));

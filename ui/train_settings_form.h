@@ -60,7 +60,7 @@ class TrainSettingsForm final : public QWidget {
   QLabel* modelDetails_ = nullptr;
   DatasetPicker* datasetPicker_ = nullptr;
   QSpinBox* batchSizeSpin_ = nullptr;
-  QSpinBox* epochsSpin_ = nullptr;
+  QDoubleSpinBox* epochsSpin_ = nullptr;
   QComboBox* optimizerCombo_ = nullptr;
   QDoubleSpinBox* learningRateSpin_ = nullptr;
   QDoubleSpinBox* weightDecaySpin_ = nullptr;

@@ -60,7 +60,7 @@ engine::TrainConfig loadTrainSettings() {
   const QString dataPath = settings.value(kDataPath).toString();
   config.data_path = dataPath.isEmpty() ? engine::system_fashion_mnist_path() : dataPath.toStdString();
   config.batch_size = settings.value(kBatchSize, qlonglong(config.batch_size)).toLongLong();
-  config.epochs = settings.value(kEpochs, config.epochs).toInt();
+  config.epochs = settings.value(kEpochs, config.epochs).toDouble();
   config.optimizer = optimizerOr(settings.value(kOptimizer).toString(), config.optimizer);
   config.learning_rate =
       settings.value(kLearningRate, engine::default_learning_rate(config.optimizer)).toDouble();

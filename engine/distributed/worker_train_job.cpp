@@ -112,7 +112,7 @@ std::vector<std::string> train_command_line(const TrainConfig& c) {
     if (on) a.emplace_back(name);
   };
   flag("--cifar-stem", c.cifar_stem);
-  option("--epochs", std::to_string(c.epochs));
+  option("--epochs", number(c.epochs));
   option("--batch-size", std::to_string(c.batch_size));
   if (c.learning_rate > 0) option("--lr", number(c.learning_rate));
   option("--optimizer", optimizer_name(c.optimizer));
@@ -121,14 +121,19 @@ std::vector<std::string> train_command_line(const TrainConfig& c) {
   if (c.weight_decay >= 0) option("--weight-decay", number(c.weight_decay));
   flag("--no-decay-norms-biases", !c.decay_norms_and_biases);
   option("--backbone-lr-scale", number(c.backbone_lr_scale));
+  option("--norm-bias-lr-scale", number(c.norm_bias_lr_scale));
   option("--schedule", schedule_name(c.schedule));
   option("--warmup-epochs", number(c.warmup_epochs));
+  option("--warmup-from", number(c.warmup_from));
+  option("--final-lr", number(c.final_lr_fraction));
   option("--step-epochs", std::to_string(c.step_epochs));
   option("--step-gamma", number(c.step_gamma));
   option("--label-smoothing", number(c.label_smoothing));
   option("--mixup", number(c.mixup_alpha));
   option("--cutmix", number(c.cutmix_alpha));
   option("--ema", number(c.ema_decay));
+  option("--lookahead", std::to_string(c.lookahead_every));
+  option("--lookahead-start-epochs", std::to_string(c.lookahead_start_epochs));
   option("--clip-grad", number(c.grad_clip_norm));
   option("--tta", std::to_string(c.tta));
   option("--whiten-bias-epochs", std::to_string(c.whiten_bias_epochs));

@@ -4,6 +4,7 @@
 #include <torch/utils.h>
 
 #include <algorithm>
+#include <tuple>
 
 #include "engine/training/test_time_augmentation.h"
 #include "models/image_classifier.h"
@@ -45,26 +46,40 @@ void EvalAccumulator::add(const at::Tensor& logits, const at::Tensor& labels, co
   for (int64_t row = 0; row < positions.size(0); ++row)
     if (std::binary_search(wanted_.begin(), wanted_.end(), position[row])) rows.push_back(row);
   if (rows.empty()) return;
+  PendingSamples pending;
+  std::tie(pending.top_probabilities, pending.top_classes) = logits.softmax(1).topk(k_, 1);
+  pending.labels = labels.clone();  // the caller may reuse its batch buffers
+  for (const int64_t row : rows) pending.positions.push_back(position[row]);
   const at::Tensor picked = at::tensor(rows, at::kLong);
-  const at::Tensor probs = logits.index_select(0, picked.to(logits.device())).softmax(1).cpu();
-  const at::Tensor picked_labels = labels.index_select(0, picked.to(labels.device())).cpu();
-  const auto [top_p, top_i] = probs.topk(k_, 1);
-  for (size_t s = 0; s < rows.size(); ++s) {
-    const auto i = static_cast<int64_t>(s);
-    SamplePrediction p;
-    p.index = position[rows[s]];
-    p.label = static_cast<int>(picked_labels[i].item<int64_t>());
-    for (int64_t j = 0; j < k_; ++j) {
-      p.top_classes.push_back(static_cast<int>(top_i[i][j].item<int64_t>()));
-      p.top_probabilities.push_back(top_p[i][j].item<float>());
+  pending.images = host_images.index_select(0, host_images.is_cpu() ? picked : picked.to(host_images.device()));
+  pending.rows = std::move(rows);
+  pending_.push_back(std::move(pending));
+}
+
+void EvalAccumulator::read_back_samples() {
+  for (const PendingSamples& batch : pending_) {
+    const at::Tensor top_p = batch.top_probabilities.to(at::kFloat).cpu().contiguous();
+    const at::Tensor top_i = batch.top_classes.to(at::kLong).cpu().contiguous();
+    const at::Tensor labels = batch.labels.to(at::kLong).cpu().contiguous();
+    const at::Tensor images = batch.images.cpu().contiguous();
+    for (size_t s = 0; s < batch.rows.size(); ++s) {
+      const int64_t row = batch.rows[s];
+      SamplePrediction p;
+      p.index = batch.positions[s];
+      p.label = static_cast<int>(labels.data_ptr<int64_t>()[row]);
+      for (int64_t j = 0; j < k_; ++j) {
+        p.top_classes.push_back(static_cast<int>(top_i.data_ptr<int64_t>()[row * k_ + j]));
+        p.top_probabilities.push_back(top_p.data_ptr<float>()[row * k_ + j]);
+      }
+      const at::Tensor image = images[static_cast<int64_t>(s)];
+      p.image.height = static_cast<int>(image.size(0));
+      p.image.width = static_cast<int>(image.size(1));
+      p.image.channels = static_cast<int>(image.size(2));
+      p.image.pixels.assign(image.data_ptr<uint8_t>(), image.data_ptr<uint8_t>() + image.numel());
+      samples_.push_back(std::move(p));
     }
-    const at::Tensor image = host_images[rows[s]].cpu().contiguous();
-    p.image.height = static_cast<int>(image.size(0));
-    p.image.width = static_cast<int>(image.size(1));
-    p.image.channels = static_cast<int>(image.size(2));
-    p.image.pixels.assign(image.data_ptr<uint8_t>(), image.data_ptr<uint8_t>() + image.numel());
-    samples_.push_back(std::move(p));
   }
+  pending_.clear();
 }
 
 void EvalAccumulator::keep_every_image(const at::Tensor& logits, const at::Tensor& labels, const at::Tensor& positions,
@@ -87,6 +102,7 @@ void EvalAccumulator::keep_every_image(const at::Tensor& logits, const at::Tenso
 }
 
 EvaluationResult EvalAccumulator::finish() {
+  read_back_samples();
   EvaluationResult result;
   const at::Tensor confusion = confusion_.cpu();
   result.confusion.assign(confusion.data_ptr<int64_t>(), confusion.data_ptr<int64_t>() + confusion.numel());

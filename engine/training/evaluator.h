@@ -40,12 +40,21 @@ class EvalAccumulator {
  private:
   void keep_every_image(const at::Tensor& logits, const at::Tensor& labels, const at::Tensor& positions,
                         const at::Tensor& losses);
+  void read_back_samples();
   int num_classes_;
   int64_t k_;
   std::vector<int64_t> wanted_;  // sorted
   int64_t images_ = 0;
   bool keep_every_image_ = false;
   at::Tensor loss_sum_, confusion_, top5_correct_;
+  // A batch's sampled images: its top-k on the device until finish() reads them back, so that evaluating
+  // never waits for the GPU between batches.
+  struct PendingSamples {
+    at::Tensor top_probabilities, top_classes, labels;  // the whole batch's, on the device
+    std::vector<int64_t> rows, positions;                // the sampled rows and their data-set positions
+    at::Tensor images;                                   // the sampled rows' uint8 images
+  };
+  std::vector<PendingSamples> pending_;
   std::vector<SamplePrediction> samples_;
   std::vector<ImageResult> per_image_;
 };

@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <torch/utils.h>
 
+#include <cstdlib>
 #include <functional>
 #include <stdexcept>
 
@@ -126,12 +127,58 @@ const at::Tensor* GraphableOptimizer::device_learning_rate(size_t group) const {
   return device_lr_.empty() ? nullptr : &device_lr_.at(group);
 }
 
+namespace {
+
+// SGD with momentum on CUDA in one fused kernel per group (LibTorch 2.3 on): PyTorch's arithmetic, without
+// the five foreach passes and the temporary directions. Buffers start at zero; a parameter's first step
+// passes is_first_step, which sets its buffer to the direction as PyTorch's first step does. False where
+// the fused op is missing or the group is not all on CUDA.
+bool fused_sgd_step(torch::optim::OptimizerParamGroup& group, StateMap& state, const at::Tensor* device_lr) {
+#if FOVEA_TORCH_AT_LEAST(2, 3)
+  const auto& o = static_cast<const torch::optim::SGDOptions&>(group.options());
+  if (o.momentum() == 0) return false;
+  for (const auto& p : group.params())
+    if (!p.is_cuda()) return false;
+  std::vector<at::Tensor> params[2], grads[2], buffers[2];  // [0]: parameters with a buffer, [1]: new ones
+  for (const auto& p : group.params()) {
+    if (!p.grad().defined()) continue;
+    auto& slot = state[compat::optimizer_state_key<StateKey>(p)];
+    const bool first = !slot;
+    if (first) {
+      auto fresh = std::make_unique<torch::optim::SGDParamState>();
+      fresh->momentum_buffer(at::zeros_like(p, at::MemoryFormat::Preserve));
+      slot = std::move(fresh);
+    }
+    params[first].push_back(p);
+    grads[first].push_back(p.grad());
+    buffers[first].push_back(static_cast<torch::optim::SGDParamState&>(*slot).momentum_buffer());
+  }
+  for (int first = 0; first < 2; ++first) {
+    if (params[first].empty()) continue;
+    if (device_lr) {
+      at::_fused_sgd_(params[first], grads[first], buffers[first], o.weight_decay(), o.momentum(), *device_lr,
+                      o.dampening(), o.nesterov(), /*maximize=*/false, /*is_first_step=*/first == 1);
+    } else {
+      at::_fused_sgd_(params[first], grads[first], buffers[first], o.weight_decay(), o.momentum(), o.lr(),
+                      o.dampening(), o.nesterov(), /*maximize=*/false, /*is_first_step=*/first == 1);
+    }
+  }
+  return true;
+#else
+  (void)group, (void)state, (void)device_lr;
+  return false;
+#endif
+}
+
+}  // namespace
+
 torch::Tensor ForeachSgd::step(LossClosure closure) {
   torch::NoGradGuard no_grad;
   at::Tensor loss;
   if (closure) loss = closure();
   for (size_t g = 0; g < param_groups_.size(); ++g) {
     auto& group = param_groups_[g];
+    if (std::getenv("FOVEA_FOREACH_SGD") == nullptr && fused_sgd_step(group, state_, device_learning_rate(g))) continue;
     const auto& o = static_cast<const torch::optim::SGDOptions&>(group.options());
     std::vector<at::Tensor> params, directions, buffers, buffered_directions;
     for (const auto& p : group.params()) {

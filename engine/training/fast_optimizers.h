@@ -1,8 +1,9 @@
 // LibTorch's SGD, Adam and AdamW with the same state and results, but stepping all parameters of a
 // group with a few multi-tensor launches instead of several kernels per parameter. Small models on a
 // GPU spend most of a step launching kernels; these keep the optimizer's share to a handful.
-// SGD uses the _foreach ops everywhere; Adam and AdamW use the fused CUDA kernel on GPUs and the
-// classes they derive from elsewhere. The state (momentum buffers, moments, step counts) is the base
+// SGD with momentum uses the fused CUDA kernel on GPUs with LibTorch 2.3 on (FOVEA_FOREACH_SGD=1: the
+// _foreach ops, as elsewhere); Adam and AdamW use the fused CUDA kernel on GPUs and the classes they derive
+// from elsewhere. The state (momentum buffers, moments, step counts) is the base
 // class's, so checkpoints and engine/training/resume_state.h treat them as the originals.
 #pragma once
 #include <torch/optim/adam.h>

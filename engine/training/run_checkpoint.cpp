@@ -1,5 +1,7 @@
 #include "engine/training/run_checkpoint.h"
 
+#include <cstdio>
+
 #include <nlohmann/json.hpp>
 
 #include "engine/errors.h"
@@ -20,13 +22,18 @@ void visit_settings(Config& c, Visit&& visit) {
   visit("nesterov", c.nesterov);
   visit("decay_norms_and_biases", c.decay_norms_and_biases);
   visit("backbone_lr_scale", c.backbone_lr_scale);
+  visit("norm_bias_lr_scale", c.norm_bias_lr_scale);
   visit("warmup_epochs", c.warmup_epochs);
+  visit("warmup_from", c.warmup_from);
+  visit("final_lr_fraction", c.final_lr_fraction);
   visit("step_epochs", c.step_epochs);
   visit("step_gamma", c.step_gamma);
   visit("label_smoothing", c.label_smoothing);
   visit("mixup_alpha", c.mixup_alpha);
   visit("cutmix_alpha", c.cutmix_alpha);
   visit("ema_decay", c.ema_decay);
+  visit("lookahead_every", c.lookahead_every);
+  visit("lookahead_start_epochs", c.lookahead_start_epochs);
   visit("grad_clip_norm", c.grad_clip_norm);
   visit("pad_to", c.pad_to);
   visit("force_rgb", c.force_rgb);
@@ -85,6 +92,10 @@ std::string text_of(const T& value) {
     return value;
   } else if constexpr (std::is_same_v<T, bool>) {
     return value ? "on" : "off";
+  } else if constexpr (std::is_floating_point_v<T>) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.10g", value);  // 1 and 9.9, not 1.0 and 9.9000000000000004
+    return text;
   } else {
     return json(value).dump();
   }
@@ -120,9 +131,9 @@ void check_resumable(const json& meta, const TrainConfig& config, const DataDesc
     conflict("its run had " + std::to_string(steps_per_epoch) + " steps per epoch, this one has " +
              std::to_string(planned.steps_per_epoch) + " (a different number of training images?)");
   const int epoch = value_at(meta, {"epoch"}, 0);
-  if (epoch >= config.epochs)
-    conflict("it was written after epoch " + std::to_string(epoch) + " and the run has " +
-             std::to_string(config.epochs) + " epochs in all: ask for more epochs to train on");
+  if (epoch >= epoch_count(config))
+    conflict("it was written after epoch " + std::to_string(epoch) + " and the run has " + text_of(config.epochs) +
+             " epochs in all: ask for more epochs to train on");
 
   // Legitimate choices (a longer run, another learning rate) that make the steps differ from a run
   // that was never stopped.
@@ -130,7 +141,7 @@ void check_resumable(const json& meta, const TrainConfig& config, const DataDesc
   auto compare = [&](const char* name, auto theirs_value, auto ours_value) {
     if (theirs_value != ours_value) changed.push_back(std::string(name) + " " + text_of(theirs_value) + " -> " + text_of(ours_value));
   };
-  compare("epochs", value_at(recorded, {"epochs"}, 0), config.epochs);
+  compare("epochs", value_at(recorded, {"epochs"}, 0.0), config.epochs);
   compare("learning rate", value_at(recorded, {"learning_rate"}, 0.0), config.learning_rate);
   compare("schedule", value_at<std::string>(recorded, {"schedule"}, ""), std::string(schedule_name(config.schedule)));
   compare("weight decay", value_at(recorded, {"weight_decay"}, 0.0), config.weight_decay);
@@ -262,7 +273,8 @@ RunPosition resume_run(const TrainConfig& config, const DataDescription& data, c
   position.step = value_at<int64_t>(meta, {"step"}, 0);
   if (position.step != static_cast<int64_t>(position.epoch) * planned.steps_per_epoch)
     throw CheckpointError(path + ": step " + std::to_string(position.step) + " does not fall at the end of epoch " +
-                          std::to_string(position.epoch));
+                          std::to_string(position.epoch) +
+                          " (a run of a fractional number of epochs cuts its last one short: resume from an earlier epoch)");
   say(observer, log::Level::Info,
       "resumed from " + path + ": epoch " + std::to_string(position.epoch) + " done, step " +
           std::to_string(position.step) + " of " + std::to_string(planned.total_steps));

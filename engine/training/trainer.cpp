@@ -4,6 +4,7 @@
 #include <torch/optim/optimizer.h>
 #include <torch/utils.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -28,6 +29,7 @@
 #include "engine/training/run_checkpoint.h"
 #include "engine/training/train_batch_source.h"
 #include "engine/training/weight_ema.h"
+#include "engine/training/weight_lookahead.h"
 #include "models/airbench.h"
 #include "models/registry.h"
 #include "models/torch_compat.h"
@@ -144,13 +146,19 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
   const int64_t n = parallel ? shard_size(data.train_images, ranks) : data.train_images;
   const int64_t batch = std::min(rank_batch, n);
   const int64_t steps_per_epoch = n / batch;  // the last partial batch is dropped (BatchNorm needs > 1 sample)
-  const int64_t total_steps = steps_per_epoch * config.epochs;
+  const int64_t total_steps = total_train_steps(config, steps_per_epoch);
+  const int epochs = epoch_count(config);  // the last one cut short when config.epochs has a fraction
   const ScheduleShape schedule = schedule_shape(config, steps_per_epoch);
   RunPosition start{0, 0, steps_per_epoch, total_steps};
+  std::unique_ptr<WeightLookahead> lookahead;
+  if (config.lookahead_every > 0)
+    lookahead = std::make_unique<WeightLookahead>(config.lookahead_every,
+                                                  config.lookahead_start_epochs * steps_per_epoch + 1, total_steps);
   double init_seconds = 0;
   models::AirbenchNetImpl* const airbench = dynamic_cast<models::AirbenchNetImpl*>(model.get());
   if (!config.resume_from.empty()) {
     start = resume_run(config, data, start, *model, optimizer, ema.get(), device, observer);
+    if (lookahead) lookahead->resume(*model, start.step);
   } else if (!config.init_from.empty()) {
     init_from_weights(config, *model, observer);
   } else if (airbench) {
@@ -171,7 +179,7 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
   if (!out_dir.empty()) std::filesystem::create_directories(out_dir);
 
   Progress base;
-  base.epochs = config.epochs;
+  base.epochs = epochs;
   base.total_steps = total_steps;
   base.steps_per_epoch = steps_per_epoch;
   base.step = start.step;
@@ -232,7 +240,8 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
 
   // FOVEA_TRAIN_TRACE=FILE[,FIRST,COUNT]: a Kineto trace of training steps (default 200-219), for profiling.
   KinetoTrace trace("FOVEA_TRAIN_TRACE", 200, 20);
-  for (int epoch = start.epoch + 1; epoch <= config.epochs; ++epoch) {
+  for (int epoch = start.epoch + 1; epoch <= epochs; ++epoch) {
+    const int64_t epoch_steps = std::min(steps_per_epoch, total_steps - static_cast<int64_t>(epoch - 1) * steps_per_epoch);
     const auto epoch_start = Clock::now();
     model->train();
     source->start_epoch(epoch, batch, drawn);
@@ -248,9 +257,12 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
       const bool trains = epoch <= config.whiten_bias_epochs;
       if (bias.requires_grad() != trains && graphed) graphed->reset();  // the step's work changes
       bias.set_requires_grad(trains);
+      // Frozen means still: without a gradient the optimizer skips it (LibTorch 1.x's zero_grad keeps a zero
+      // one, which momentum and decay would go on moving), as PyTorch's zero_grad(set_to_none) does.
+      if (!trains) bias.mutable_grad() = at::Tensor();
     }
 
-    for (int64_t s = 0; s < steps_per_epoch; ++s) {
+    for (int64_t s = 0; s < epoch_steps; ++s) {
       trace.before_step(step);
       control.checkpoint();
       const TrainBatch next = source->batch(s, drawn + static_cast<uint64_t>(rank * batch));
@@ -265,6 +277,7 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
         optimizer.step();
         if (ema) ema->update(*model);
         ++step;
+        if (lookahead) lookahead->after_step(*model, step);
         continue;
       }
       if (labels.size(0) == 0) {  // every file of the batch was undecodable: the step passes without data
@@ -277,6 +290,7 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
                                       : train_on(mix_batch(next.images, labels, mixing, static_cast<uint64_t>(step)));
       if (ema) ema->update(*model);
       ++step;
+      if (lookahead) lookahead->after_step(*model, step);
       losses.push(loss, {step, epoch, lr});
       losses.drain(report_loss, false);
 
@@ -288,8 +302,9 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
       const int64_t steps_this_run = step - start.step;
       p.images_per_second = elapsed > 0 ? static_cast<double>(steps_this_run * batch * ranks) / elapsed : 0;
       p.eta_seconds = elapsed / static_cast<double>(steps_this_run) * static_cast<double>(total_steps - step);
-      progress.send(s + 1 == steps_per_epoch);
+      progress.send(s + 1 == epoch_steps);
     }
+    if (lookahead) lookahead->end_epoch(*model);
     losses.drain(report_loss, true);
     source->finish_epoch();
     const double epoch_train_seconds = seconds_since(epoch_start);
@@ -326,24 +341,28 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
     // Each rank evaluates its share of the test set; the results add up to the whole set's. Test-time
     // augmentation (several passes per image) is for the final figure, as airbench reports it: the epochs
     // before the last are evaluated plainly.
-    const bool with_tta = epoch == config.epochs;
+    const bool with_tta = epoch == epochs;
     const auto evaluation_start = Clock::now();
     EvaluationResult eval = source->evaluate(*model, true, with_tta, control);
     if (parallel) eval = parallel->reduce(std::move(eval));
     EvaluationResult ema_eval;
     if (ema) ema_eval = source->evaluate(ema->model(), false, with_tta, control);
     if (ema && parallel) ema_eval = parallel->reduce(std::move(ema_eval));
-    if (epoch == config.epochs) summary.timed_seconds = init_seconds + train_seconds + seconds_since(evaluation_start);
+    if (epoch == epochs) {
+      summary.timed_init_seconds = init_seconds;
+      summary.timed_evaluation_seconds = seconds_since(evaluation_start);
+      summary.timed_seconds = init_seconds + train_seconds + summary.timed_evaluation_seconds;
+    }
 
     EpochMetrics metrics;
     metrics.epoch = epoch;
-    metrics.train_loss = epoch_loss_sum / static_cast<double>(steps_per_epoch);
+    metrics.train_loss = epoch_loss_sum / static_cast<double>(epoch_steps);
     metrics.train_accuracy = epoch_correct / std::max(1.0, epoch_images);
     metrics.test_loss = eval.loss;
     metrics.test_accuracy = eval.accuracy;
     metrics.learning_rate = lr;
     metrics.seconds = seconds_since(epoch_start);
-    metrics.images_per_second = static_cast<double>(steps_per_epoch * batch * ranks) / epoch_train_seconds;
+    metrics.images_per_second = static_cast<double>(epoch_steps * batch * ranks) / epoch_train_seconds;
     metrics.num_classes = num_classes;
     metrics.confusion = eval.confusion;
     if (ema) {
@@ -367,7 +386,7 @@ TrainSummary train(const TrainConfig& requested, JobControl& control, JobObserve
     observer.on_epoch(metrics);
     observer.on_predictions({epoch, data.info.class_names, eval.samples});
     say(observer, log::Level::Info,
-        "epoch " + std::to_string(epoch) + "/" + std::to_string(config.epochs) + ": train loss " +
+        "epoch " + std::to_string(epoch) + "/" + std::to_string(epochs) + ": train loss " +
             fixed(metrics.train_loss, 4) + ", train acc " + fixed(100 * metrics.train_accuracy, 2) + "%, test loss " +
             fixed(metrics.test_loss, 4) + ", test acc " + fixed(100 * metrics.test_accuracy, 2) + "%, " +
             (ema ? "EMA test acc " + fixed(100 * metrics.ema_test_accuracy, 2) + "%, " : "") +
