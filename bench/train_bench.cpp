@@ -20,6 +20,22 @@
 #include "engine/train_config.h"
 #include "engine/training/presets.h"
 
+namespace {
+
+// Each epoch's training time (its loops, as timed), for seeing where a run's seconds go.
+class EpochTimes : public fovea::engine::JobObserver {
+ public:
+  void on_epoch(const fovea::engine::EpochMetrics& m) override {
+    text_ += (text_.empty() ? "" : " ") + std::to_string(static_cast<int>(m.images_per_second / 1000.0 + 0.5)) + "k";
+  }
+  std::string take() { return std::exchange(text_, {}); }
+
+ private:
+  std::string text_;
+};
+
+}  // namespace
+
 int main(int argc, char** argv) {
   if (argc < 2) {
     std::fprintf(stderr, "usage: fovea-bench-train DATA [--preset fast-cifar] [--runs 3] [--device cuda] [--SETTING VALUE ...]\n");
@@ -56,17 +72,17 @@ int main(int argc, char** argv) {
     config.device = device;
     config.data_path = argv[1];
     fovea::engine::validate(config);
-    fovea::engine::JobObserver quiet;
+    EpochTimes epochs;
     for (int run = 0; run <= runs; ++run) {
       fovea::engine::JobControl control;
       config.seed = static_cast<uint64_t>(run);
-      const fovea::engine::TrainSummary s = fovea::engine::train(config, control, quiet);
+      const fovea::engine::TrainSummary s = fovea::engine::train(config, control, epochs);
       std::printf("%s seed %d: %.3f s timed (init %.3f, last evaluation %.3f; %.3f s in all), %.0f training images/s, "
                   "test accuracy %.2f %%",
                   run == 0 ? "warm-up run," : "run,", run, s.timed_seconds, s.timed_init_seconds,
                   s.timed_evaluation_seconds, s.seconds, s.images_per_second, 100 * s.test_accuracy);
       if (config.ema_decay > 0) std::printf(" (EMA %.2f %%)", 100 * s.ema_test_accuracy);
-      std::printf("\n");
+      std::printf("; epochs' training images/s: %s\n", epochs.take().c_str());
       std::fflush(stdout);
     }
   } catch (const std::exception& e) {
