@@ -2,6 +2,7 @@
 // the backward recomputes states per chunk into shared memory (see selective_scan_channel.h). Channel groups
 // that do not fill a block take the untiled kernels, a thread per channel.
 #include <stdexcept>
+#include <type_traits>
 
 #include "kernels/gpu_portability.h"
 #include "kernels/selective_scan.h"
@@ -118,24 +119,36 @@ __global__ void FOVEA_LAUNCH_BOUNDS(kThreads * Split, kFwdBlocksPerSm<MaxN>) sca
     h[j] = 0.0f;
   }
   const float Dd = active && p.D ? p.D[d] : 0.0f;
+  // Tile loads and stores: thread `tid` always moves step `tile_step` of rows tile_row, tile_row +
+  // kRowsPerPass, ... (consecutive threads, consecutive steps: coalesced), so its address advances by a
+  // constant and a value costs a load and an add, not the index arithmetic of a (row, step) pair; the
+  // channels' delta biases come from shared memory instead of a global load per value.
+  constexpr int kRowsPerPass = kThreads * Split / kTile;
+  static_assert(kThreads * Split % kTile == 0 && MaxN % kRowsPerPass == 0, "whole rows per pass");
+  const int tile_step = tid % kTile, tile_row = tid / kTile;
+  const int rows = p.dim - d0 < kThreads ? static_cast<int>(p.dim - d0) : kThreads;
+  const int64_t row_stride = kRowsPerPass * L;
+  const int64_t first = (b * p.dim + d0 + tile_row) * L + tile_step;  // (tile_row, tile_step) of the first tile
+  __shared__ float s_bias[kThreads];
+  if (tid < kThreads) s_bias[tid] = p.delta_bias && tid < rows ? p.delta_bias[d0 + tid] : 0.0f;
+  __syncthreads();
   for (int64_t t0 = 0; t0 < L; t0 += kTile) {
     const int steps = static_cast<int>(L - t0 < kTile ? L - t0 : kTile);
-    for (int i = tid; i < kThreads * kTile; i += kThreads * Split) {
-      const int r = i / kTile, c = i % kTile;
-      const int64_t channel = d0 + r;
-      const bool valid = channel < p.dim && c < steps;
-      const int64_t at = (b * p.dim + channel) * L + t0 + c;
-      float dt = valid ? load_as_float<T>(p.delta, at) + (p.delta_bias ? p.delta_bias[channel] : 0.0f) : 0.0f;
+    const bool step_in_tile = tile_step < steps;
+    int64_t at = first + t0;
+    for (int r = tile_row; r < kThreads; r += kRowsPerPass, at += row_stride) {
+      const bool valid = step_in_tile && r < rows;
+      float dt = valid ? load_as_float<T>(p.delta, at) + s_bias[r] : 0.0f;
       if (p.delta_softplus) dt = dt <= 20.0f ? log1pf(__expf(dt)) : dt;
-      s_dt[r][c] = dt;
-      s_u[r][c] = valid ? load_as_float<T>(p.u, at) : 0.0f;
-      s_z[r][c] = valid && p.z ? load_as_float<T>(p.z, at) : 0.0f;
+      s_dt[r][tile_step] = dt;
+      s_u[r][tile_step] = valid ? load_as_float<T>(p.u, at) : 0.0f;
+      s_z[r][tile_step] = valid && p.z ? load_as_float<T>(p.z, at) : 0.0f;
     }
-    for (int i = tid; i < MaxN * kTile; i += kThreads * Split) {
-      const int n = i / kTile, c = i % kTile;
-      const bool valid = n < N && c < steps;
-      s_B[c][n] = valid ? load_as_float<T>(p.B, bc + n * L + t0 + c) : 0.0f;
-      s_C[c][n] = valid ? load_as_float<T>(p.C, bc + n * L + t0 + c) : 0.0f;
+    int64_t bc_at = bc + tile_row * L + t0 + tile_step;
+    for (int n = tile_row; n < MaxN; n += kRowsPerPass, bc_at += row_stride) {
+      const bool valid = step_in_tile && n < N;
+      s_B[tile_step][n] = valid ? load_as_float<T>(p.B, bc_at) : 0.0f;
+      s_C[tile_step][n] = valid ? load_as_float<T>(p.C, bc_at) : 0.0f;
     }
     __syncthreads();
     // One step of the recurrence; part 0 writes the channel's output over its input.
@@ -154,9 +167,9 @@ __global__ void FOVEA_LAUNCH_BOUNDS(kThreads * Split, kFwdBlocksPerSm<MaxN>) sca
       for (int mask = 1; mask < Split; mask *= 2) y += gpu_shuffle_xor(y, mask);
       if (part == 0) {
         y += Dd * x;
-        if (p.z) {
+        if (p.z) {  // SiLU(z) with one exponential and one reciprocal instruction (not a division)
           const float z = s_z[row][c];
-          y *= z / (1.0f + __expf(-z));
+          y *= z * gpu_fast_reciprocal(1.0f + gpu_fast_exp(-z));
         }
         s_u[row][c] = y;  // the tile now holds outputs
       }
@@ -170,10 +183,9 @@ __global__ void FOVEA_LAUNCH_BOUNDS(kThreads * Split, kFwdBlocksPerSm<MaxN>) sca
     }
     for (; next < steps; ++next) step(next);
     __syncthreads();
-    for (int i = tid; i < kThreads * kTile; i += kThreads * Split) {
-      const int r = i / kTile, c = i % kTile;
-      if (d0 + r < p.dim && c < steps) store_from_float<T>(p.out, (b * p.dim + d0 + r) * L + t0 + c, s_u[r][c]);
-    }
+    at = first + t0;
+    for (int r = tile_row; r < kThreads; r += kRowsPerPass, at += row_stride)
+      if (step_in_tile && r < rows) store_from_float<T>(p.out, at, s_u[r][tile_step]);
     __syncthreads();
   }
   if (active && p.last_state) {
@@ -314,7 +326,9 @@ __global__ void FOVEA_LAUNCH_BOUNDS(kThreads * Split, kBwdBlocksPerSm<MaxN>) sca
       atomicAdd(g.dC + bc + n * L + t0 + c, sum);
     }
     __syncthreads();
-    for (int c = steps - 1; c >= 0; --c) {
+    // One step back in time; the chunk's first step (`at_chunk_start`) takes the state before it from the
+    // scratch, the others from shared memory: peeled off, so that no other step carries a global load.
+    const auto back_step = [&](int c, auto at_chunk_start) {
       const float dt = s_dt[row][c], x = s_u[row][c], dy = s_dout[row][c], dtx = dt * x;
       float Bc[kStates], Cc[kStates];
       load_row(&s_B[c][part * kStates], Bc);
@@ -326,7 +340,12 @@ __global__ void FOVEA_LAUNCH_BOUNDS(kThreads * Split, kBwdBlocksPerSm<MaxN>) sca
       for (int j = 0; j < kStates; ++j) {
         const int n = part * kStates + j;
         if (n < N) {
-          const float prev = c > 0 ? s_h[((c - 1) * MaxN + n) * kThreads + row] : starts[(k * N + n) * kThreads];
+          float prev;
+          if constexpr (decltype(at_chunk_start)::value) {
+            prev = starts[(k * N + n) * kThreads];
+          } else {
+            prev = s_h[((c - 1) * MaxN + n) * kThreads + row];
+          }
           const float decay = gpu_fast_exp2(dt * a2[j]);
           const float grad_h = dh[j] + dy * Cc[j];
           // Step c's state is no longer needed (only earlier ones are): its slot takes the dB term.
@@ -347,7 +366,9 @@ __global__ void FOVEA_LAUNCH_BOUNDS(kThreads * Split, kBwdBlocksPerSm<MaxN>) sca
         s_dt[row][c] = draw;  // ddelta
         s_u[row][c] = dx;     // du
       }
-    }
+    };
+    for (int c = steps - 1; c > 0; --c) back_step(c, std::false_type{});
+    back_step(0, std::true_type{});
     __syncthreads();
     for (int i = tid; i < MaxN * K; i += kThreads * Split) {  // dB[n, t]: the same sums over the block
       const int n = i / K, c = i % K;
