@@ -233,28 +233,42 @@ __global__ void FOVEA_LAUNCH_BOUNDS(kThreads * Split, kBwdBlocksPerSm<MaxN>) sca
   };
   const float Dd = active && p.D ? p.D[d] : 0.0f;
 
-  // Loads one chunk of inputs into the tiles; `with_grads` also the gate and the output gradient.
+  // Chunk loads and stores as in the forward: thread `tid` always moves step `chunk_step` of rows
+  // chunk_row, chunk_row + kRowsPerPass, ..., its address advancing by a constant.
+  constexpr int kRowsPerPass = kThreads * Split / K;
+  static_assert(kThreads * Split % K == 0 && kThreads % kRowsPerPass == 0 && MaxN % kRowsPerPass == 0,
+                "whole rows per pass");
+  const int chunk_step = tid % K, chunk_row = tid / K;
+  const int rows = p.dim - d0 < kThreads ? static_cast<int>(p.dim - d0) : kThreads;
+  const int64_t row_stride = kRowsPerPass * L;
+  const int64_t first = (b * p.dim + d0 + chunk_row) * L + chunk_step;  // (chunk_row, chunk_step) of chunk 0
+  __shared__ float s_bias[kThreads];
+  if (tid < kThreads) s_bias[tid] = p.delta_bias && tid < rows ? p.delta_bias[d0 + tid] : 0.0f;
+  __syncthreads();
+
+  // Loads one chunk of inputs into the tiles; `with_grads` also the gate, the output gradient, C and the
+  // softplus derivative (the state pass needs none of them).
   auto load_chunk = [&](int64_t t0, int steps, bool with_grads) {
-    for (int i = tid; i < kThreads * K; i += kThreads * Split) {
-      const int r = i / K, c = i % K;
-      const int64_t channel = d0 + r;
-      const bool valid = channel < p.dim && c < steps;
-      const int64_t at = (b * p.dim + channel) * L + t0 + c;
-      const float raw = valid ? load_as_float<T>(p.delta, at) + (p.delta_bias ? p.delta_bias[channel] : 0.0f) : 0.0f;
+    const bool step_in_chunk = chunk_step < steps;
+    int64_t at = first + t0;
+    for (int r = chunk_row; r < kThreads; r += kRowsPerPass, at += row_stride) {
+      const int c = chunk_step;
+      const bool valid = step_in_chunk && r < rows;
+      const float raw = valid ? load_as_float<T>(p.delta, at) + s_bias[r] : 0.0f;
       const bool soft = p.delta_softplus && raw <= 20.0f;
       s_dt[r][c] = soft ? log1pf(__expf(raw)) : raw;
-      s_sig[r][c] = soft ? 1.0f / (1.0f + __expf(-raw)) : 1.0f;
       s_u[r][c] = valid ? load_as_float<T>(p.u, at) : 0.0f;
       if (with_grads) {
+        s_sig[r][c] = soft ? gpu_fast_reciprocal(1.0f + gpu_fast_exp(-raw)) : 1.0f;
         s_z[r][c] = valid && p.z ? load_as_float<T>(p.z, at) : 0.0f;
         s_dout[r][c] = valid ? load_as_float<T>(g.dout, at) : 0.0f;
       }
     }
-    for (int i = tid; i < MaxN * K; i += kThreads * Split) {
-      const int n = i / K, c = i % K;
-      const bool valid = n < N && c < steps;
-      s_B[c][n] = valid ? load_as_float<T>(p.B, bc + n * L + t0 + c) : 0.0f;
-      s_C[c][n] = valid && with_grads ? load_as_float<T>(p.C, bc + n * L + t0 + c) : 0.0f;
+    int64_t bc_at = bc + chunk_row * L + t0 + chunk_step;
+    for (int n = chunk_row; n < MaxN; n += kRowsPerPass, bc_at += row_stride) {
+      const bool valid = step_in_chunk && n < N;
+      s_B[chunk_step][n] = valid ? load_as_float<T>(p.B, bc_at) : 0.0f;
+      s_C[chunk_step][n] = valid && with_grads ? load_as_float<T>(p.C, bc_at) : 0.0f;
     }
   };
 
@@ -307,7 +321,7 @@ __global__ void FOVEA_LAUNCH_BOUNDS(kThreads * Split, kBwdBlocksPerSm<MaxN>) sca
       y = across_parts(y) + Dd * s_u[row][c];
       // dy (the gradient before the gate) replaces dout; dz replaces z (by the channel's first thread).
       if (p.z && part == 0) {
-        const float dout = s_dout[row][c], z = s_z[row][c], sg = 1.0f / (1.0f + __expf(-z));
+        const float dout = s_dout[row][c], z = s_z[row][c], sg = gpu_fast_reciprocal(1.0f + gpu_fast_exp(-z));
         s_z[row][c] = dout * y * sg * (1.0f + z * (1.0f - sg));
         s_dout[row][c] = dout * z * sg;
       }
@@ -320,7 +334,7 @@ __global__ void FOVEA_LAUNCH_BOUNDS(kThreads * Split, kBwdBlocksPerSm<MaxN>) sca
       if (n >= N || c >= steps) continue;
       float sum = 0.0f;
       for (int k = 0; k < kThreads; ++k) {
-        const int r = (k + i) % kThreads;  // each thread starts at another channel: another bank
+        const int r = (k + i) & (kThreads - 1);  // each thread starts at another channel: another bank
         sum += s_dout[r][c] * s_h[(c * MaxN + n) * kThreads + r];
       }
       atomicAdd(g.dC + bc + n * L + t0 + c, sum);
@@ -374,16 +388,15 @@ __global__ void FOVEA_LAUNCH_BOUNDS(kThreads * Split, kBwdBlocksPerSm<MaxN>) sca
       const int n = i / K, c = i % K;
       if (n >= N || c >= steps) continue;
       float sum = 0.0f;
-      for (int k = 0; k < kThreads; ++k) sum += s_h[(c * MaxN + n) * kThreads + (k + i) % kThreads];
+      for (int k = 0; k < kThreads; ++k) sum += s_h[(c * MaxN + n) * kThreads + ((k + i) & (kThreads - 1))];
       atomicAdd(g.dB + bc + n * L + t0 + c, sum);
     }
-    for (int i = tid; i < kThreads * K; i += kThreads * Split) {
-      const int r = i / K, c = i % K;
-      if (d0 + r >= p.dim || c >= steps) continue;
-      const int64_t at = (b * p.dim + d0 + r) * L + t0 + c;
-      store_from_float<T>(g.du, at, s_u[r][c]);
-      store_from_float<T>(g.ddelta, at, s_dt[r][c]);
-      if (p.z) store_from_float<T>(g.dz, at, s_z[r][c]);
+    int64_t at = first + t0;
+    for (int r = chunk_row; r < kThreads; r += kRowsPerPass, at += row_stride) {
+      if (chunk_step >= steps || r >= rows) continue;
+      store_from_float<T>(g.du, at, s_u[r][chunk_step]);
+      store_from_float<T>(g.ddelta, at, s_dt[r][chunk_step]);
+      if (p.z) store_from_float<T>(g.dz, at, s_z[r][chunk_step]);
     }
     __syncthreads();
   }
